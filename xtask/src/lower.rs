@@ -1,0 +1,2319 @@
+//! Lowers the OpenAPI 3.1.0 that FastAPI/pydantic export to the equivalent
+//! OpenAPI 3.0.3 that progenitor and the `openapiv3` crate read.
+//!
+//! The lowering is faithful or it fails: whatever has no 3.0 equivalent is an
+//! error ([`LowerError`], with the JSON pointer of the culprit in the *input*
+//! document), and every decision a reader should know of is a note
+//! ([`Lowered::notes`]). All errors are collected, then returned sorted by
+//! pointer. The walk never panics and keeps key order, so the output is
+//! deterministic.
+//!
+//! # Document
+//!
+//! - `openapi` must be a string starting with `3.1.` (rewritten to `3.0.3`) or
+//!   `3.0.` (kept; the document is still walked, and a valid 3.0 document comes
+//!   out unchanged apart from the `$ref`-sibling rewrite below). Anything else
+//!   (swagger 2.0, `4.0`, missing) is an error and nothing else is checked.
+//! - The document must be an object with a `paths` object.
+//! - `webhooks`: non-empty is an error (3.0 has none); empty is dropped with a
+//!   note. `components.pathItems` likewise.
+//! - `jsonSchemaDialect`, `info.summary` and `info.license.identifier` are
+//!   3.1-only and dropped with a note.
+//! - A security scheme of type `mutualTLS` is 3.1-only: error.
+//!
+//! # Schemas
+//!
+//! Every schema is lowered: `components.schemas`, the `schema` of parameters
+//! and headers, `content.*.schema` of request bodies, responses, parameters and
+//! headers (inline or under `components`), and nested schemas in `properties`,
+//! `items`, `additionalProperties`, `allOf`/`anyOf`/`oneOf` and `not`.
+//! Children are lowered before their parent, so a rule sees lowered members.
+//!
+//! 1. Nullable unions: an `anyOf`/`oneOf` member that is exactly
+//!    `{"type": "null"}` (annotations such as `title` allowed) is removed.
+//!    - One member `X` left: `X`'s keys are merged in place of the union and
+//!      `"nullable": true` is added. A bare `{"$ref": R}` member becomes
+//!      `{"allOf": [{"$ref": R}]}` first, since 3.0 ignores `$ref` siblings.
+//!      On a key both set, the outer schema's annotation (`title`,
+//!      `description`, `default`, `example`, `deprecated`, `readOnly`,
+//!      `writeOnly`, `externalDocs`) wins, because the outer schema is the
+//!      field's own annotation and `X` is usually a shared type; `allOf`s are
+//!      concatenated (both apply); equal values are kept; any other clash is
+//!      an error (merging would change what validates).
+//!    - Several left: the union keeps them and gets `"nullable": true`.
+//!    - None left: error, 3.0 cannot express a null-only type.
+//! 2. `type` arrays: `["T", "null"]` → `"type": "T", "nullable": true`;
+//!    `["T"]` → `"type": "T"`; `["null"]` or `[]` → error; several non-null
+//!    types → `anyOf` of `{"type": T}` (plus `nullable` if `null` was listed),
+//!    unless a type-specific keyword (`format`, `items`, `properties`,
+//!    `minimum`, ...) sits beside it, or an `anyOf` already does: error, as
+//!    the keyword cannot be distributed over the types faithfully.
+//!    A standalone `"type": "null"` (outside a union handled by rule 1) is
+//!    an error too.
+//! 3. `$ref` with siblings: 3.0 ignores them, so `{"$ref": R, ...siblings}` →
+//!    `{"allOf": [{"$ref": R}], ...siblings}` (an existing `allOf` gets the
+//!    reference prepended). A bare `{"$ref": R}` stays. `$schema` or `$id`
+//!    beside a `$ref` is an error.
+//! 4. `examples` (an array, in a schema) → `example` = its first element; a
+//!    note says how many were dropped, or that all were dropped because the
+//!    schema already has an `example`. `examples` of parameters and media types
+//!    (3.0 maps of Example Objects) are left alone.
+//! 5. `const: v` → `enum: [v]`; with an `enum` that contains `v` the result is
+//!    `enum: [v]`, without `v` it is an error (nothing could match). `const:
+//!    null` is a null-only type: error.
+//! 6. Numeric `exclusiveMinimum: n` → `minimum: n, exclusiveMinimum: true`
+//!    (same for maximum). Beside a `minimum: m`, the stricter bound is kept:
+//!    `m > n` keeps `minimum: m` and drops `n` with a note, otherwise
+//!    `minimum: n, exclusiveMinimum: true` (on `m == n` the exclusive bound is
+//!    the stricter). Boolean (3.0-style) bounds pass through.
+//! 7. `contentEncoding: base64` → `format: byte`; `contentMediaType:
+//!    application/octet-stream` (without an encoding) → `format: binary`. An
+//!    existing, different `format` wins. Whatever cannot be mapped is dropped
+//!    with a note.
+//! 8. Refused (error; rewrite the model or add an override): `prefixItems`,
+//!    array-form `items`, `$dynamicRef`, `$dynamicAnchor`, `if`/`then`/`else`,
+//!    `dependentSchemas`, `dependentRequired`, `unevaluatedProperties`,
+//!    `unevaluatedItems`, `patternProperties`, `propertyNames`, `contains`,
+//!    `minContains`, `maxContains`, `$defs` (pydantic sometimes nests them;
+//!    hoist them into `components.schemas`), the boolean schema `false`, and
+//!    anything that is not a schema (numbers, strings, arrays, null). The
+//!    boolean schema `true` becomes `{}`.
+//! 9. Everything else is kept untouched: `title`, `additionalProperties: true`,
+//!    `format`, `default`, `description`, `minItems`, extensions, and empty or
+//!    annotation-only schemas such as `{"title": "Input"}`.
+//!
+//! Errors about a keyword point at the keyword (`.../properties/a/prefixItems`);
+//! errors about the whole schema (null-only, `false`, not a schema) point at
+//! the schema.
+//!
+//! # Parameters and references
+//!
+//! - A path parameter must have `required: true` (OpenAPI demands it): error.
+//! - A path parameter whose own schema is nullable after lowering (FastAPI
+//!   publishes `source_id: UUID | None` as `uuid | null`) is lowered as
+//!   non-nullable, with a note. Decision: a path segment can never be absent or
+//!   null, since the template must be filled for the URL to exist, so
+//!   `nullable` there only describes an impossible request; keeping it would
+//!   make generated clients take an `Option` they can never meaningfully pass
+//!   `None` to. Only the parameter's own schema is changed, never a shared
+//!   component it references.
+//! - A parameter that is a `$ref` is checked where its target is defined (all
+//!   of `components.parameters` is walked), so each problem is reported once.
+//! - Every `$ref` the walk meets (schemas, parameters, request bodies,
+//!   responses, headers, examples, links, callbacks, security schemes, path
+//!   items) must be local (`#/...`, percent-encoding allowed) and resolve in
+//!   the input, else an error at the pointer of the `$ref`. A reference whose
+//!   target the lowering rewrote away (e.g. into a collapsed `anyOf`) is an
+//!   error as well. Siblings of a non-schema reference (3.1 allows `summary`
+//!   and `description`) are dropped with a note: 3.0 reference objects have
+//!   none.
+
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+/// The result of a successful lowering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lowered {
+    /// the OpenAPI 3.0.3 document
+    pub doc: Value,
+    /// decisions the lowering made that a reader should know of, one line each,
+    /// each starting with the JSON pointer it applies to, e.g.
+    /// "/paths/~1api~1x~1{id}/get/parameters/0: path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
+    pub notes: Vec<String>,
+}
+
+/// Something in the input that has no faithful 3.0 equivalent, or is broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowerError {
+    /// RFC 6901 JSON pointer into the input document, e.g. "/components/schemas/Foo/properties/bar"
+    pub pointer: String,
+    /// lowercase, no trailing period, says what is wrong and what to do
+    pub message: String,
+}
+
+impl fmt::Display for LowerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+impl std::error::Error for LowerError {}
+
+/// Lowers a whole document. Collects ALL errors (not just the first) and returns them sorted by pointer.
+pub fn lower(doc: &Value) -> Result<Lowered, Vec<LowerError>> {
+    let mut cx = Lowerer {
+        input: doc,
+        errors: Vec::new(),
+        notes: Vec::new(),
+        refs: Vec::new(),
+        depth: 0,
+    };
+    let mut out = doc.clone();
+    cx.document(&mut out);
+    cx.recheck_refs(&out);
+    if cx.errors.is_empty() {
+        Ok(Lowered {
+            doc: out,
+            notes: cx.notes,
+        })
+    } else {
+        let mut errors = cx.errors;
+        errors.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
+        errors.dedup();
+        Err(errors)
+    }
+}
+
+/// RFC 6901 escaping of one reference token (~ → ~0, / → ~1); public because callers build pointers too
+pub fn escape_pointer_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Beyond this nesting the input is treated as hostile rather than recursed
+/// into, so that no input can overflow the stack.
+const MAX_DEPTH: usize = 128;
+
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Keys that describe a schema without constraining it; on a merge (rule 1)
+/// the outer schema's value wins.
+const ANNOTATIONS: [&str; 8] = [
+    "title",
+    "description",
+    "default",
+    "example",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "externalDocs",
+];
+
+/// 3.1/JSON Schema 2020-12 keywords with no 3.0 equivalent, and what they are.
+const REFUSED: [(&str, &str); 16] = [
+    ("prefixItems", "tuple validation"),
+    ("$dynamicRef", "dynamic reference"),
+    ("$dynamicAnchor", "dynamic anchor"),
+    ("if", "conditional schema"),
+    ("then", "conditional schema"),
+    ("else", "conditional schema"),
+    ("dependentSchemas", "dependent schemas"),
+    ("dependentRequired", "dependent required properties"),
+    ("unevaluatedProperties", "unevaluated properties"),
+    ("unevaluatedItems", "unevaluated items"),
+    ("patternProperties", "3.0 has no equivalent"),
+    ("propertyNames", "property name schema"),
+    ("contains", "array containment"),
+    ("minContains", "array containment"),
+    ("maxContains", "array containment"),
+    ("$defs", "nested definitions"),
+];
+
+/// Keywords that only apply to some types, so they cannot sit beside a
+/// multi-type `type` array once that becomes an `anyOf` of single types.
+const TYPE_SPECIFIC: [&str; 20] = [
+    "format",
+    "items",
+    "properties",
+    "additionalProperties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "contentEncoding",
+    "contentMediaType",
+];
+
+const NULL_ONLY: &str = "schema allows only null; 3.0 cannot express a null-only type, \
+                         remove the field or give it a non-null type";
+
+/// How a container's entries are walked: the entry and its pointer.
+type Walk<'a> = fn(&mut Lowerer<'a>, &mut Value, &str);
+
+struct Lowerer<'a> {
+    /// the untouched input: references are resolved here, errors point here
+    input: &'a Value,
+    errors: Vec<LowerError>,
+    notes: Vec<String>,
+    /// every reference that resolved in the input: (pointer of the `$ref`,
+    /// target pointer), rechecked against the output
+    refs: Vec<(String, String)>,
+    depth: usize,
+}
+
+impl<'a> Lowerer<'a> {
+    fn error(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(LowerError {
+            pointer: pointer.into(),
+            message: message.into(),
+        });
+    }
+
+    fn note(&mut self, pointer: &str, text: impl fmt::Display) {
+        self.notes.push(format!("{pointer}: {text}"));
+    }
+
+    // ---- document level ----
+
+    fn document(&mut self, doc: &mut Value) {
+        let Value::Object(root) = doc else {
+            self.error(
+                "",
+                format!(
+                    "expected the document to be a json object, found {}",
+                    kind(doc)
+                ),
+            );
+            return;
+        };
+        if !self.version(root) {
+            return;
+        }
+        self.drop_31_only(root);
+
+        match root.get_mut("paths") {
+            None => self.error(
+                "",
+                "the document has no `paths`; openapi 3.0 requires it, add `\"paths\": {}`",
+            ),
+            Some(paths @ Value::Object(_)) => {
+                self.each_entry(paths, "/paths", true, Self::path_item);
+            }
+            Some(other) => self.error(
+                "/paths",
+                format!("expected `paths` to be an object, found {}", kind(other)),
+            ),
+        }
+        if let Some(components) = root.get_mut("components") {
+            self.components(components);
+        }
+    }
+
+    /// Checks `openapi` and rewrites 3.1 to 3.0.3; false if nothing else
+    /// should be looked at.
+    fn version(&mut self, root: &mut Map<String, Value>) -> bool {
+        const ACCEPTED: &str = "only openapi 3.0.x and 3.1.x are accepted";
+        match root.get("openapi") {
+            Some(Value::String(v)) if v.starts_with("3.1.") => {
+                root.insert("openapi".into(), "3.0.3".into());
+                true
+            }
+            Some(Value::String(v)) if v.starts_with("3.0.") => true,
+            Some(other) => {
+                let msg = format!("found openapi version {other}; {ACCEPTED}");
+                self.error("/openapi", msg);
+                false
+            }
+            None => {
+                match root.get("swagger") {
+                    Some(v) => {
+                        let msg = format!(
+                            "found swagger version {v}; {ACCEPTED}, convert the document to openapi 3 first"
+                        );
+                        self.error("/swagger", msg);
+                    }
+                    None => self.error(
+                        "",
+                        format!("the document has no `openapi` version; {ACCEPTED}"),
+                    ),
+                }
+                false
+            }
+        }
+    }
+
+    fn drop_31_only(&mut self, root: &mut Map<String, Value>) {
+        if root.shift_remove("jsonSchemaDialect").is_some() {
+            self.note(
+                "/jsonSchemaDialect",
+                "`jsonSchemaDialect` is 3.1-only; dropped, schemas are lowered to 3.0 schema objects",
+            );
+        }
+        if let Some(Value::Object(info)) = root.get_mut("info") {
+            if info.shift_remove("summary").is_some() {
+                self.note("/info/summary", "`info.summary` is 3.1-only; dropped");
+            }
+            if let Some(Value::Object(license)) = info.get_mut("license")
+                && license.shift_remove("identifier").is_some()
+            {
+                self.note(
+                    "/info/license/identifier",
+                    "`info.license.identifier` is 3.1-only; dropped",
+                );
+            }
+        }
+        match root.get("webhooks") {
+            None => {}
+            Some(w) if is_empty_object(w) => {
+                root.shift_remove("webhooks");
+                self.note("/webhooks", "empty `webhooks` is 3.1-only; dropped");
+            }
+            Some(_) => self.error(
+                "/webhooks",
+                "`webhooks` is not supported by openapi 3.0; remove them or describe them as callbacks of an operation",
+            ),
+        }
+    }
+
+    fn components(&mut self, components: &mut Value) {
+        let Value::Object(c) = components else {
+            let msg = format!(
+                "expected `components` to be an object, found {}",
+                kind(components)
+            );
+            self.error("/components", msg);
+            return;
+        };
+        match c.get("pathItems") {
+            None => {}
+            Some(p) if is_empty_object(p) => {
+                c.shift_remove("pathItems");
+                self.note(
+                    "/components/pathItems",
+                    "empty `components.pathItems` is 3.1-only; dropped",
+                );
+            }
+            Some(_) => self.error(
+                "/components/pathItems",
+                "`components.pathItems` is not supported by openapi 3.0; inline the path items under `paths`",
+            ),
+        }
+        let sections: [(&str, Walk<'a>); 9] = [
+            ("schemas", Self::schema),
+            ("parameters", Self::parameter),
+            ("requestBodies", Self::request_body),
+            ("responses", Self::response),
+            ("headers", Self::header),
+            ("examples", Self::reference_only),
+            ("links", Self::reference_only),
+            ("callbacks", Self::callback),
+            ("securitySchemes", Self::security_scheme),
+        ];
+        for (name, walk) in sections {
+            if let Some(section) = c.get_mut(name) {
+                let ptr = format!("/components/{name}");
+                self.each_entry(section, &ptr, false, walk);
+            }
+        }
+    }
+
+    // ---- containers ----
+
+    /// Walks every value of an object; `extensible` containers may hold `x-`
+    /// keys, which are vendor data and skipped.
+    fn each_entry(&mut self, container: &mut Value, ptr: &str, extensible: bool, walk: Walk<'a>) {
+        let Value::Object(map) = container else {
+            let msg = format!("expected an object, found {}", kind(container));
+            self.error(ptr, msg);
+            return;
+        };
+        for (key, value) in map.iter_mut() {
+            if extensible && key.starts_with("x-") {
+                continue;
+            }
+            walk(self, value, &join(ptr, key));
+        }
+    }
+
+    fn each_item(&mut self, list: &mut Value, ptr: &str, walk: Walk<'a>) {
+        let Value::Array(items) = list else {
+            let msg = format!("expected an array, found {}", kind(list));
+            self.error(ptr, msg);
+            return;
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            walk(self, item, &join(ptr, &i.to_string()));
+        }
+    }
+
+    // ---- references ----
+
+    /// If `v` is a Reference Object (non-schema), checks it, drops the
+    /// siblings 3.0 has no place for, and returns true.
+    fn reference(&mut self, v: &mut Value, ptr: &str) -> bool {
+        let Value::Object(obj) = v else {
+            return false;
+        };
+        let Some(target) = obj.get("$ref") else {
+            return false;
+        };
+        self.check_ref(target, &join(ptr, "$ref"));
+        if obj.len() > 1 {
+            let dropped: Vec<String> = obj
+                .keys()
+                .filter(|k| *k != "$ref")
+                .map(|k| format!("`{k}`"))
+                .collect();
+            obj.retain(|k, _| k == "$ref");
+            self.note(
+                ptr,
+                format!(
+                    "{} beside `$ref` dropped; 3.0 reference objects take no siblings",
+                    dropped.join(", ")
+                ),
+            );
+        }
+        true
+    }
+
+    /// For containers whose entries are only checked for references (examples, links).
+    fn reference_only(&mut self, v: &mut Value, ptr: &str) {
+        self.reference(v, ptr);
+    }
+
+    fn check_ref(&mut self, reference: &Value, ptr: &str) {
+        let Some(s) = reference.as_str() else {
+            let msg = format!("expected `$ref` to be a string, found {}", kind(reference));
+            self.error(ptr, msg);
+            return;
+        };
+        let Some(fragment) = s.strip_prefix('#') else {
+            let msg = format!(
+                "external reference {s:?} is not supported; bundle the document so that every reference is local (#/...)"
+            );
+            self.error(ptr, msg);
+            return;
+        };
+        let Some(target) = percent_decode(fragment) else {
+            self.error(
+                ptr,
+                format!("reference {s:?} has invalid percent-encoding; fix the reference"),
+            );
+            return;
+        };
+        if !target.is_empty() && !target.starts_with('/') {
+            let msg = format!(
+                "reference {s:?} is not a json pointer; only json pointer references (#/...) are supported"
+            );
+            self.error(ptr, msg);
+            return;
+        }
+        if self.input.pointer(&target).is_none() {
+            let msg = format!(
+                "reference {s:?} points to {target:?}, which does not exist; add the missing definition or fix the reference"
+            );
+            self.error(ptr, msg);
+            return;
+        }
+        self.refs.push((ptr.to_owned(), target));
+    }
+
+    /// A reference that resolved in the input can still dangle in the output
+    /// when it pointed inside a schema the lowering rewrote.
+    fn recheck_refs(&mut self, out: &Value) {
+        for (ptr, target) in std::mem::take(&mut self.refs) {
+            if out.pointer(&target).is_none() {
+                let msg = format!(
+                    "reference target {target:?} no longer exists after lowering (it is inside a rewritten schema); point the reference at a /components entry instead"
+                );
+                self.error(ptr, msg);
+            }
+        }
+    }
+
+    // ---- paths and operations ----
+
+    fn path_item(&mut self, item: &mut Value, ptr: &str) {
+        let Value::Object(obj) = item else {
+            let msg = format!("expected a path item object, found {}", kind(item));
+            self.error(ptr, msg);
+            return;
+        };
+        // A path item `$ref` may carry siblings in 3.0 too, so only check it.
+        if let Some(target) = obj.get("$ref") {
+            self.check_ref(target, &join(ptr, "$ref"));
+        }
+        if let Some(params) = obj.get_mut("parameters") {
+            self.each_item(params, &join(ptr, "parameters"), Self::parameter);
+        }
+        for method in HTTP_METHODS {
+            if let Some(op) = obj.get_mut(method) {
+                self.operation(op, &join(ptr, method));
+            }
+        }
+    }
+
+    fn operation(&mut self, op: &mut Value, ptr: &str) {
+        let Value::Object(obj) = op else {
+            let msg = format!("expected an operation object, found {}", kind(op));
+            self.error(ptr, msg);
+            return;
+        };
+        if let Some(params) = obj.get_mut("parameters") {
+            self.each_item(params, &join(ptr, "parameters"), Self::parameter);
+        }
+        if let Some(body) = obj.get_mut("requestBody") {
+            self.request_body(body, &join(ptr, "requestBody"));
+        }
+        if let Some(responses) = obj.get_mut("responses") {
+            self.each_entry(responses, &join(ptr, "responses"), true, Self::response);
+        }
+        if let Some(callbacks) = obj.get_mut("callbacks") {
+            self.each_entry(callbacks, &join(ptr, "callbacks"), false, Self::callback);
+        }
+    }
+
+    fn callback(&mut self, cb: &mut Value, ptr: &str) {
+        if self.reference(cb, ptr) {
+            return;
+        }
+        // callbacks hold path items, which hold callbacks: bound the recursion
+        if self.depth >= MAX_DEPTH {
+            self.error(
+                ptr,
+                format!("callbacks nest deeper than {MAX_DEPTH} levels; flatten them"),
+            );
+            return;
+        }
+        self.depth += 1;
+        self.each_entry(cb, ptr, true, Self::path_item);
+        self.depth -= 1;
+    }
+
+    fn parameter(&mut self, param: &mut Value, ptr: &str) {
+        // a referenced parameter is checked where it is defined
+        if self.reference(param, ptr) {
+            return;
+        }
+        let Value::Object(obj) = param else {
+            let msg = format!("expected a parameter object, found {}", kind(param));
+            self.error(ptr, msg);
+            return;
+        };
+        if let Some(schema) = obj.get_mut("schema") {
+            self.schema(schema, &join(ptr, "schema"));
+        }
+        if let Some(content) = obj.get_mut("content") {
+            self.each_entry(content, &join(ptr, "content"), false, Self::media_type);
+        }
+        if let Some(examples) = obj.get_mut("examples") {
+            self.each_entry(
+                examples,
+                &join(ptr, "examples"),
+                false,
+                Self::reference_only,
+            );
+        }
+        if obj.get("in").and_then(Value::as_str) != Some("path") {
+            return;
+        }
+        match obj.get("required") {
+            Some(Value::Bool(true)) => {}
+            Some(_) => self.error(
+                join(ptr, "required"),
+                "path parameter must have `required: true`; openapi requires every path parameter, set it to true",
+            ),
+            None => self.error(
+                ptr,
+                "path parameter has no `required: true`; openapi requires every path parameter, add it",
+            ),
+        }
+        if let Some(Value::Object(schema)) = obj.get_mut("schema")
+            && schema.get("nullable") == Some(&Value::Bool(true))
+        {
+            schema.shift_remove("nullable");
+            self.note(
+                ptr,
+                "path parameter declared nullable; a path segment cannot be null, lowered as non-nullable",
+            );
+        }
+    }
+
+    fn request_body(&mut self, body: &mut Value, ptr: &str) {
+        if self.reference(body, ptr) {
+            return;
+        }
+        let Value::Object(obj) = body else {
+            let msg = format!("expected a request body object, found {}", kind(body));
+            self.error(ptr, msg);
+            return;
+        };
+        if let Some(content) = obj.get_mut("content") {
+            self.each_entry(content, &join(ptr, "content"), false, Self::media_type);
+        }
+    }
+
+    fn response(&mut self, response: &mut Value, ptr: &str) {
+        if self.reference(response, ptr) {
+            return;
+        }
+        let Value::Object(obj) = response else {
+            let msg = format!("expected a response object, found {}", kind(response));
+            self.error(ptr, msg);
+            return;
+        };
+        if let Some(headers) = obj.get_mut("headers") {
+            self.each_entry(headers, &join(ptr, "headers"), false, Self::header);
+        }
+        if let Some(content) = obj.get_mut("content") {
+            self.each_entry(content, &join(ptr, "content"), false, Self::media_type);
+        }
+        if let Some(links) = obj.get_mut("links") {
+            self.each_entry(links, &join(ptr, "links"), false, Self::reference_only);
+        }
+    }
+
+    fn header(&mut self, header: &mut Value, ptr: &str) {
+        if self.reference(header, ptr) {
+            return;
+        }
+        let Value::Object(obj) = header else {
+            let msg = format!("expected a header object, found {}", kind(header));
+            self.error(ptr, msg);
+            return;
+        };
+        if let Some(schema) = obj.get_mut("schema") {
+            self.schema(schema, &join(ptr, "schema"));
+        }
+        if let Some(content) = obj.get_mut("content") {
+            self.each_entry(content, &join(ptr, "content"), false, Self::media_type);
+        }
+        if let Some(examples) = obj.get_mut("examples") {
+            self.each_entry(
+                examples,
+                &join(ptr, "examples"),
+                false,
+                Self::reference_only,
+            );
+        }
+    }
+
+    fn media_type(&mut self, media: &mut Value, ptr: &str) {
+        let Value::Object(obj) = media else {
+            let msg = format!("expected a media type object, found {}", kind(media));
+            self.error(ptr, msg);
+            return;
+        };
+        if let Some(schema) = obj.get_mut("schema") {
+            self.schema(schema, &join(ptr, "schema"));
+        }
+        // media type `examples` is the 3.0 map of Example Objects: only references matter
+        if let Some(examples) = obj.get_mut("examples") {
+            self.each_entry(
+                examples,
+                &join(ptr, "examples"),
+                false,
+                Self::reference_only,
+            );
+        }
+        if let Some(Value::Object(encodings)) = obj.get_mut("encoding") {
+            for (name, encoding) in encodings.iter_mut() {
+                if let Some(headers) = encoding.get_mut("headers") {
+                    let hptr = join(&join(&join(ptr, "encoding"), name), "headers");
+                    self.each_entry(headers, &hptr, false, Self::header);
+                }
+            }
+        }
+    }
+
+    fn security_scheme(&mut self, scheme: &mut Value, ptr: &str) {
+        if self.reference(scheme, ptr) {
+            return;
+        }
+        if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
+            self.error(
+                join(ptr, "type"),
+                "security scheme type `mutualTLS` is 3.1-only and has no 3.0 equivalent; remove it or describe it in prose",
+            );
+        }
+    }
+
+    // ---- schemas ----
+
+    fn schema(&mut self, s: &mut Value, ptr: &str) {
+        if self.depth >= MAX_DEPTH {
+            self.error(
+                ptr,
+                format!("schema nests deeper than {MAX_DEPTH} levels; flatten the model"),
+            );
+            return;
+        }
+        self.depth += 1;
+        self.schema_inner(s, ptr);
+        self.depth -= 1;
+    }
+
+    fn schema_inner(&mut self, s: &mut Value, ptr: &str) {
+        let obj = match s {
+            Value::Object(obj) => obj,
+            Value::Bool(true) => {
+                // `true` accepts everything, exactly like `{}`
+                *s = json!({});
+                return;
+            }
+            Value::Bool(false) => {
+                self.error(
+                    ptr,
+                    "schema `false` (no value is valid) cannot be expressed in 3.0; remove the field or add an override",
+                );
+                return;
+            }
+            other => {
+                let msg = format!("expected a schema object, found {}", kind(other));
+                self.error(ptr, msg);
+                return;
+            }
+        };
+        for (keyword, what) in REFUSED {
+            if obj.contains_key(keyword) {
+                let msg = if keyword == "$defs" {
+                    "`$defs` (nested definitions) is not supported by the 3.0 lowering; \
+                     hoist them into /components/schemas and point the `$ref`s there"
+                        .to_owned()
+                } else {
+                    format!(
+                        "`{keyword}` ({what}) is not supported by the 3.0 lowering; rewrite the model or add an override"
+                    )
+                };
+                self.error(join(ptr, keyword), msg);
+            }
+        }
+        if let Some(target) = obj.get("$ref") {
+            self.check_ref(target, &join(ptr, "$ref"));
+        }
+        self.children(obj, ptr);
+
+        // Each rewrite reports into `errors` and leaves the schema as it
+        // was when it cannot proceed; the output is discarded on any error.
+        self.type_keyword(obj, ptr);
+        self.const_keyword(obj, ptr);
+        self.examples_keyword(obj, ptr);
+        self.exclusive_bounds(obj, ptr);
+        self.content_keywords(obj, ptr);
+        self.nullable_union(obj, ptr, "anyOf");
+        self.nullable_union(obj, ptr, "oneOf");
+        self.ref_siblings(obj, ptr);
+    }
+
+    fn children(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        match obj.get_mut("properties") {
+            None => {}
+            Some(Value::Object(props)) => {
+                let pptr = join(ptr, "properties");
+                for (name, sub) in props.iter_mut() {
+                    self.schema(sub, &join(&pptr, name));
+                }
+            }
+            Some(other) => {
+                let msg = format!(
+                    "expected `properties` to map names to schemas, found {}",
+                    kind(other)
+                );
+                self.error(join(ptr, "properties"), msg);
+            }
+        }
+        match obj.get_mut("items") {
+            None => {}
+            Some(Value::Array(_)) => self.error(
+                join(ptr, "items"),
+                "array-form `items` (tuple validation) is not supported by the 3.0 lowering; rewrite the model or add an override",
+            ),
+            Some(items) => self.schema(items, &join(ptr, "items")),
+        }
+        match obj.get_mut("additionalProperties") {
+            // booleans are valid 3.0 here, and `true` is what FastAPI emits for `dict`
+            None | Some(Value::Bool(_)) => {}
+            Some(ap) => self.schema(ap, &join(ptr, "additionalProperties")),
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            match obj.get_mut(key) {
+                None => {}
+                Some(Value::Array(members)) => {
+                    let mptr = join(ptr, key);
+                    for (i, member) in members.iter_mut().enumerate() {
+                        // null members of unions are rule 1's business, not a refusal
+                        if key != "allOf" && is_null_member(member) {
+                            continue;
+                        }
+                        self.schema(member, &join(&mptr, &i.to_string()));
+                    }
+                }
+                Some(other) => {
+                    let msg = format!(
+                        "expected `{key}` to be an array of schemas, found {}",
+                        kind(other)
+                    );
+                    self.error(join(ptr, key), msg);
+                }
+            }
+        }
+        if let Some(not) = obj.get_mut("not") {
+            self.schema(not, &join(ptr, "not"));
+        }
+    }
+
+    /// Rule 2, and the standalone `type: "null"` refusal.
+    fn type_keyword(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let types = match obj.get("type") {
+            Some(Value::String(t)) if t == "null" => {
+                self.error(ptr, NULL_ONLY);
+                return;
+            }
+            None | Some(Value::String(_)) => return,
+            Some(Value::Array(types)) => types,
+            Some(other) => {
+                let msg = format!(
+                    "expected `type` to be a string or an array of strings, found {}",
+                    kind(other)
+                );
+                self.error(join(ptr, "type"), msg);
+                return;
+            }
+        };
+        let mut nullable = false;
+        let mut non_null: Vec<String> = Vec::new();
+        for (i, t) in types.iter().enumerate() {
+            match t.as_str() {
+                Some("null") => nullable = true,
+                Some(t) => {
+                    if !non_null.iter().any(|n| n == t) {
+                        non_null.push(t.to_owned());
+                    }
+                }
+                None => {
+                    let msg = format!("expected a type name, found {}", kind(t));
+                    self.error(join(&join(ptr, "type"), &i.to_string()), msg);
+                    return;
+                }
+            }
+        }
+        match non_null.len() {
+            0 if nullable => {
+                self.error(ptr, NULL_ONLY);
+                return;
+            }
+            0 => {
+                self.error(
+                    join(ptr, "type"),
+                    "empty `type` array allows no value; remove the field or give it a type",
+                );
+                return;
+            }
+            1 => {
+                let t = non_null.pop().unwrap_or_default();
+                obj.insert("type".into(), Value::String(t));
+            }
+            _ => {
+                if let Some(kw) = TYPE_SPECIFIC.iter().find(|k| obj.contains_key(**k)) {
+                    let msg = format!(
+                        "`{kw}` beside a multi-type `type` array cannot be distributed over the types; \
+                         split the schema into `anyOf` members by hand or add an override"
+                    );
+                    self.error(join(ptr, kw), msg);
+                    return;
+                }
+                if obj.contains_key("anyOf") {
+                    self.error(
+                        join(ptr, "type"),
+                        "a multi-type `type` array beside an `anyOf` cannot be lowered; \
+                         merge them by hand or add an override",
+                    );
+                    return;
+                }
+                let members = non_null.into_iter().map(|t| json!({ "type": t })).collect();
+                splice(obj, "type", vec![("anyOf".into(), Value::Array(members))]);
+            }
+        }
+        if nullable {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+
+    /// Rule 5.
+    fn const_keyword(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let Some(value) = obj.get("const").cloned() else {
+            return;
+        };
+        if value.is_null() {
+            self.error(join(ptr, "const"), NULL_ONLY);
+            return;
+        }
+        match obj.get("enum") {
+            None => splice(obj, "const", vec![("enum".into(), json!([value]))]),
+            Some(Value::Array(values)) if values.contains(&value) => {
+                obj.insert("enum".into(), json!([value]));
+                obj.shift_remove("const");
+            }
+            Some(_) => self.error(
+                join(ptr, "const"),
+                "`const` value is not among the `enum` values, so no value can match; fix the model",
+            ),
+        }
+    }
+
+    /// Rule 4.
+    fn examples_keyword(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let eptr = join(ptr, "examples");
+        let count = match obj.get("examples") {
+            None => return,
+            Some(Value::Array(list)) => list.len(),
+            Some(other) => {
+                let msg = format!(
+                    "expected schema `examples` to be an array of values, found {}",
+                    kind(other)
+                );
+                self.error(eptr, msg);
+                return;
+            }
+        };
+        if obj.contains_key("example") || count == 0 {
+            obj.shift_remove("examples");
+            let why = if count == 0 {
+                "it is empty"
+            } else {
+                "the schema already has an `example`"
+            };
+            self.note(&eptr, format!("schema `examples` dropped, {why}"));
+            return;
+        }
+        let first = match obj.get_mut("examples") {
+            Some(Value::Array(list)) => list.swap_remove(0),
+            _ => return,
+        };
+        splice(obj, "examples", vec![("example".into(), first)]);
+        if count > 1 {
+            self.note(
+                &eptr,
+                format!(
+                    "schema `examples` has {count} entries; 3.0 keeps one, lowered to `example` (the first), {} dropped",
+                    count - 1
+                ),
+            );
+        }
+    }
+
+    /// Rule 6.
+    fn exclusive_bounds(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        for (exclusive, bound, lower) in [
+            ("exclusiveMinimum", "minimum", true),
+            ("exclusiveMaximum", "maximum", false),
+        ] {
+            let n = match obj.get(exclusive) {
+                None | Some(Value::Bool(_)) => continue,
+                Some(Value::Number(n)) => n.clone(),
+                Some(other) => {
+                    let msg = format!(
+                        "expected `{exclusive}` to be a number or a boolean, found {}",
+                        kind(other)
+                    );
+                    self.error(join(ptr, exclusive), msg);
+                    continue;
+                }
+            };
+            match obj.get(bound) {
+                None => splice(
+                    obj,
+                    exclusive,
+                    vec![
+                        (bound.into(), Value::Number(n)),
+                        (exclusive.into(), Value::Bool(true)),
+                    ],
+                ),
+                Some(Value::Number(m)) => {
+                    let (mf, nf) = (
+                        m.as_f64().unwrap_or(f64::NAN),
+                        n.as_f64().unwrap_or(f64::NAN),
+                    );
+                    // on equality the exclusive bound is the stricter one
+                    let inclusive_is_stricter = if lower { mf > nf } else { mf < nf };
+                    if inclusive_is_stricter {
+                        let msg = format!(
+                            "`{exclusive}: {n}` is implied by `{bound}: {m}`; kept the {bound} only"
+                        );
+                        obj.shift_remove(exclusive);
+                        self.note(&join(ptr, exclusive), msg);
+                    } else {
+                        obj.insert(bound.into(), Value::Number(n));
+                        obj.insert(exclusive.into(), Value::Bool(true));
+                    }
+                }
+                Some(other) => {
+                    let msg = format!("expected `{bound}` to be a number, found {}", kind(other));
+                    self.error(join(ptr, bound), msg);
+                }
+            }
+        }
+    }
+
+    /// Rule 7.
+    fn content_keywords(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let encoding = obj.get("contentEncoding").cloned();
+        let media = obj.get("contentMediaType").cloned();
+        if encoding.is_none() && media.is_none() {
+            return;
+        }
+        let is_string = obj.get("type").is_none_or(|t| t == "string");
+        let format = match (
+            encoding.as_ref().and_then(Value::as_str),
+            media.as_ref().and_then(Value::as_str),
+        ) {
+            _ if !is_string => None,
+            // base64 text is what travels, whatever it decodes to
+            (Some("base64"), _) => Some("byte"),
+            (None, Some("application/octet-stream")) => Some("binary"),
+            _ => None,
+        };
+        let existing = obj.get("format").and_then(Value::as_str).map(str::to_owned);
+        let mapped = match (format, existing.as_deref()) {
+            (Some(f), None) => {
+                let at = if encoding.is_some() {
+                    "contentEncoding"
+                } else {
+                    "contentMediaType"
+                };
+                splice(obj, at, vec![("format".into(), f.into())]);
+                true
+            }
+            (Some(f), Some(e)) => f == e,
+            (None, _) => false,
+        };
+        for (key, value) in [("contentEncoding", encoding), ("contentMediaType", media)] {
+            let Some(value) = value else { continue };
+            obj.shift_remove(key);
+            if !mapped {
+                let why = match (format, existing.as_deref()) {
+                    (Some(_), Some(e)) => format!("the schema keeps its own `format: {e}`"),
+                    _ if !is_string => "it only applies to strings".to_owned(),
+                    _ => "3.0 has no equivalent".to_owned(),
+                };
+                self.note(&join(ptr, key), format!("`{key}: {value}` dropped, {why}"));
+            }
+        }
+    }
+
+    /// Rule 1 for one of `anyOf`/`oneOf`.
+    fn nullable_union(&mut self, obj: &mut Map<String, Value>, ptr: &str, key: &str) {
+        let Some(Value::Array(members)) = obj.get(key) else {
+            return;
+        };
+        if !members.iter().any(is_null_member) {
+            return;
+        }
+        let mut rest: Vec<Value> = members
+            .iter()
+            .filter(|m| !is_null_member(m))
+            .cloned()
+            .collect();
+        if rest.len() > 1 {
+            obj.insert(key.into(), Value::Array(rest));
+            obj.insert("nullable".into(), Value::Bool(true));
+            return;
+        }
+        let Some(member) = rest.pop() else {
+            self.error(ptr, NULL_ONLY);
+            return;
+        };
+        let member = match member {
+            // 3.0 ignores `$ref` siblings, so the reference goes under allOf
+            Value::Object(m) if m.len() == 1 && m.contains_key("$ref") => {
+                let mut wrapped = Map::new();
+                wrapped.insert("allOf".into(), json!([m]));
+                wrapped
+            }
+            Value::Object(m) => m,
+            // every non-null member was lowered already; a non-object one was reported
+            _ => return,
+        };
+        // The member's keys take the union's place; outer keys keep theirs.
+        let outer = std::mem::take(obj);
+        let mut clash = false;
+        for (k, v) in &outer {
+            if k != key {
+                if !member.contains_key(k) {
+                    obj.insert(k.clone(), v.clone());
+                }
+                continue;
+            }
+            for (mk, mv) in &member {
+                // the outer union itself is what is being replaced
+                let ov = if mk == key { None } else { outer.get(mk) };
+                let value = match ov {
+                    None => mv.clone(),
+                    // the outer schema is the field's own annotation
+                    Some(ov) if ANNOTATIONS.contains(&mk.as_str()) || ov == mv => ov.clone(),
+                    // both apply, so both lists of conjuncts do
+                    Some(Value::Array(outer_all)) if mk == "allOf" && mv.is_array() => {
+                        let mut all = mv.as_array().cloned().unwrap_or_default();
+                        all.extend(outer_all.iter().cloned());
+                        Value::Array(all)
+                    }
+                    Some(ov) => {
+                        clash = true;
+                        let msg = format!(
+                            "the schema and its only non-null `{key}` member set `{mk}` differently; \
+                             merge them by hand or add an override"
+                        );
+                        self.error(join(ptr, mk), msg);
+                        ov.clone()
+                    }
+                };
+                obj.insert(mk.clone(), value);
+            }
+        }
+        if !clash {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+
+    /// Rule 3.
+    fn ref_siblings(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        if !obj.contains_key("$ref") || obj.len() == 1 {
+            return;
+        }
+        let mut refused = false;
+        // `$defs` is refused everywhere already
+        for key in ["$schema", "$id"] {
+            if obj.contains_key(key) {
+                refused = true;
+                let msg = format!(
+                    "`{key}` beside `$ref` is not supported by the 3.0 lowering; remove it or add an override"
+                );
+                self.error(join(ptr, key), msg);
+            }
+        }
+        let existing = match obj.get("allOf") {
+            None => Vec::new(),
+            Some(Value::Array(members)) => members.clone(),
+            Some(_) => return, // reported by `children`
+        };
+        if refused {
+            return;
+        }
+        let mut all_of = Vec::with_capacity(existing.len() + 1);
+        for (k, v) in std::mem::take(obj) {
+            match k.as_str() {
+                "$ref" => {
+                    all_of.push(json!({ "$ref": v }));
+                    all_of.extend(existing.iter().cloned());
+                    obj.insert("allOf".into(), Value::Array(std::mem::take(&mut all_of)));
+                }
+                "allOf" => {}
+                _ => {
+                    obj.insert(k, v);
+                }
+            }
+        }
+    }
+}
+
+// ---- helpers ----
+
+/// `{"type": "null"}`, possibly annotated: the null arm of a pydantic `X | None`.
+fn is_null_member(v: &Value) -> bool {
+    let Value::Object(m) = v else {
+        return false;
+    };
+    m.get("type").and_then(Value::as_str) == Some("null")
+        && m.keys().all(|k| {
+            k == "type" || k == "$comment" || k == "examples" || ANNOTATIONS.contains(&k.as_str())
+        })
+}
+
+fn is_empty_object(v: &Value) -> bool {
+    v.as_object().is_some_and(Map::is_empty)
+}
+
+/// Replaces the entry `key` with `entries`, in place, keeping the order of
+/// everything else (the output is meant to be diffed).
+fn splice(obj: &mut Map<String, Value>, key: &str, entries: Vec<(String, Value)>) {
+    let mut entries = Some(entries);
+    for (k, v) in std::mem::take(obj) {
+        if k == key {
+            for (nk, nv) in entries.take().unwrap_or_default() {
+                obj.insert(nk, nv);
+            }
+        } else {
+            obj.insert(k, v);
+        }
+    }
+}
+
+fn join(ptr: &str, token: &str) -> String {
+    format!("{ptr}/{}", escape_pointer_token(token))
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Decodes the `%XX` escapes a URI fragment may use; None if malformed.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: &str = "/components/schemas/S";
+
+    fn doc_with_schemas(schemas: Value) -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": {},
+            "components": { "schemas": schemas }
+        })
+    }
+
+    fn lower_ok(doc: &Value) -> Lowered {
+        match lower(doc) {
+            Ok(lowered) => lowered,
+            Err(errors) => panic!("unexpected errors: {errors:#?}"),
+        }
+    }
+
+    fn lower_err(doc: &Value) -> Vec<LowerError> {
+        match lower(doc) {
+            Ok(lowered) => panic!("expected errors, got {:#}", lowered.doc),
+            Err(errors) => errors,
+        }
+    }
+
+    /// Lowers `schema` as `components.schemas.S`; returns it and the notes.
+    fn lower_schema(schema: Value) -> (Value, Vec<String>) {
+        let lowered = lower_ok(&doc_with_schemas(json!({ "S": schema })));
+        (
+            lowered.doc["components"]["schemas"]["S"].clone(),
+            lowered.notes,
+        )
+    }
+
+    fn schema_error_pointers(schema: Value) -> Vec<String> {
+        lower_err(&doc_with_schemas(json!({ "S": schema })))
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect()
+    }
+
+    fn pointers(errors: &[LowerError]) -> Vec<&str> {
+        errors.iter().map(|e| e.pointer.as_str()).collect()
+    }
+
+    // ---- public helpers ----
+
+    #[test]
+    fn escapes_pointer_tokens() {
+        assert_eq!(escape_pointer_token("/api/x/{id}"), "~1api~1x~1{id}");
+        assert_eq!(escape_pointer_token("a~b/c"), "a~0b~1c");
+        assert_eq!(escape_pointer_token("~1"), "~01");
+    }
+
+    #[test]
+    fn error_displays_pointer_then_message() {
+        let e = LowerError {
+            pointer: "/a/b".into(),
+            message: "broken".into(),
+        };
+        assert_eq!(e.to_string(), "/a/b: broken");
+    }
+
+    // ---- document level ----
+
+    #[test]
+    fn rewrites_31_version_to_303() {
+        let lowered = lower_ok(&doc_with_schemas(json!({})));
+        assert_eq!(lowered.doc["openapi"], "3.0.3");
+        assert!(lowered.notes.is_empty());
+    }
+
+    #[test]
+    fn passes_30_documents_through_unchanged() {
+        let doc = json!({
+            "openapi": "3.0.2",
+            "info": { "title": "t", "version": "1" },
+            "paths": {
+                "/a/{id}": { "get": {
+                    "parameters": [{ "name": "id", "in": "path", "required": true,
+                                     "schema": { "type": "string", "format": "uuid" } }],
+                    "responses": { "200": { "description": "ok", "content": { "application/json": {
+                        "schema": { "$ref": "#/components/schemas/A" } } } } }
+                } }
+            },
+            "components": { "schemas": { "A": {
+                "type": "object",
+                "properties": {
+                    "n": { "type": "number", "nullable": true, "minimum": 0, "exclusiveMinimum": true },
+                    "b": { "allOf": [{ "$ref": "#/components/schemas/B" }], "description": "d" }
+                },
+                "additionalProperties": true
+            }, "B": { "type": "string", "enum": ["x"] } } }
+        });
+        let lowered = lower_ok(&doc);
+        assert_eq!(lowered.doc, doc);
+        assert!(lowered.notes.is_empty());
+    }
+
+    #[test]
+    fn refuses_swagger_2() {
+        let errors = lower_err(&json!({ "swagger": "2.0", "paths": {} }));
+        assert_eq!(pointers(&errors), ["/swagger"]);
+        assert!(errors[0].message.contains("\"2.0\""), "{}", errors[0]);
+        assert!(
+            errors[0]
+                .message
+                .contains("only openapi 3.0.x and 3.1.x are accepted")
+        );
+    }
+
+    #[test]
+    fn refuses_other_versions() {
+        for version in [json!("4.0"), json!("3.2.0"), json!("3.1"), json!(3.1)] {
+            let errors = lower_err(&json!({ "openapi": version, "paths": {} }));
+            assert_eq!(pointers(&errors), ["/openapi"], "{version}");
+            assert!(errors[0].message.contains(&version.to_string()));
+        }
+    }
+
+    #[test]
+    fn refuses_missing_version() {
+        let errors = lower_err(&json!({ "paths": {} }));
+        assert_eq!(pointers(&errors), [""]);
+    }
+
+    #[test]
+    fn refuses_non_object_document() {
+        for doc in [json!([]), json!("openapi"), json!(null), json!(3)] {
+            assert_eq!(pointers(&lower_err(&doc)), [""], "{doc}");
+        }
+    }
+
+    #[test]
+    fn refuses_missing_paths() {
+        let errors = lower_err(&json!({ "openapi": "3.1.0", "info": {} }));
+        assert_eq!(pointers(&errors), [""]);
+        assert!(errors[0].message.contains("`paths`"));
+        let errors = lower_err(&json!({ "openapi": "3.1.0", "paths": [] }));
+        assert_eq!(pointers(&errors), ["/paths"]);
+    }
+
+    #[test]
+    fn refuses_non_empty_webhooks() {
+        let mut doc = doc_with_schemas(json!({}));
+        doc["webhooks"] = json!({ "ping": { "post": { "responses": {} } } });
+        assert_eq!(pointers(&lower_err(&doc)), ["/webhooks"]);
+    }
+
+    #[test]
+    fn drops_31_only_top_level_keys_with_notes() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+            "info": { "title": "t", "summary": "s", "version": "1",
+                      "license": { "name": "MIT", "identifier": "MIT" } },
+            "paths": {},
+            "webhooks": {},
+            "components": { "pathItems": {} }
+        });
+        let lowered = lower_ok(&doc);
+        assert_eq!(
+            lowered.doc,
+            json!({
+                "openapi": "3.0.3",
+                "info": { "title": "t", "version": "1", "license": { "name": "MIT" } },
+                "paths": {},
+                "components": {}
+            })
+        );
+        let noted: Vec<&str> = lowered
+            .notes
+            .iter()
+            .filter_map(|n| n.split(": ").next())
+            .collect();
+        assert_eq!(
+            noted,
+            [
+                "/jsonSchemaDialect",
+                "/info/summary",
+                "/info/license/identifier",
+                "/webhooks",
+                "/components/pathItems"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_non_empty_component_path_items() {
+        let mut doc = doc_with_schemas(json!({}));
+        doc["components"]["pathItems"] = json!({ "P": { "get": {} } });
+        assert_eq!(pointers(&lower_err(&doc)), ["/components/pathItems"]);
+    }
+
+    #[test]
+    fn refuses_mutual_tls() {
+        let mut doc = doc_with_schemas(json!({}));
+        doc["components"]["securitySchemes"] = json!({ "mtls": { "type": "mutualTLS" }, "HTTPBearer": { "type": "http", "scheme": "bearer" } });
+        assert_eq!(
+            pointers(&lower_err(&doc)),
+            ["/components/securitySchemes/mtls/type"]
+        );
+    }
+
+    // ---- rule 1: nullable unions ----
+
+    #[test]
+    fn collapses_nullable_any_of_with_inline_member() {
+        let (s, notes) = lower_schema(json!({
+            "anyOf": [{ "type": "string", "format": "uuid" }, { "type": "null" }],
+            "title": "Source Id"
+        }));
+        assert_eq!(
+            s,
+            json!({ "type": "string", "format": "uuid", "title": "Source Id", "nullable": true })
+        );
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn collapses_nullable_any_of_with_ref_member_under_all_of() {
+        let (s, _) = lower_schema(json!({
+            "anyOf": [{ "$ref": "#/components/schemas/S" }, { "type": "null" }],
+            "description": "Filter associations by status",
+            "title": "Status"
+        }));
+        assert_eq!(
+            s,
+            json!({
+                "allOf": [{ "$ref": "#/components/schemas/S" }],
+                "description": "Filter associations by status",
+                "title": "Status",
+                "nullable": true
+            })
+        );
+    }
+
+    #[test]
+    fn collapses_nullable_one_of_and_annotated_null_member() {
+        let (s, _) = lower_schema(json!({
+            "oneOf": [{ "type": "null", "title": "Nothing" }, { "type": "integer" }]
+        }));
+        assert_eq!(s, json!({ "type": "integer", "nullable": true }));
+    }
+
+    #[test]
+    fn keeps_union_of_several_non_null_members_and_adds_nullable() {
+        let (s, _) = lower_schema(json!({
+            "anyOf": [{ "type": "string" }, { "type": "null" }, { "type": "integer" }],
+            "title": "Loc"
+        }));
+        assert_eq!(
+            s,
+            json!({
+                "anyOf": [{ "type": "string" }, { "type": "integer" }],
+                "title": "Loc",
+                "nullable": true
+            })
+        );
+    }
+
+    #[test]
+    fn outer_annotations_win_over_the_member() {
+        let (s, _) = lower_schema(json!({
+            "anyOf": [{ "type": "number", "title": "Inner", "description": "inner", "minimum": 0 },
+                      { "type": "null" }],
+            "title": "Outer",
+            "default": null
+        }));
+        assert_eq!(
+            s,
+            json!({ "type": "number", "title": "Outer", "description": "inner", "minimum": 0,
+                    "default": null, "nullable": true })
+        );
+    }
+
+    #[test]
+    fn concatenates_all_of_when_merging() {
+        let (s, _) = lower_schema(json!({
+            "anyOf": [{ "$ref": "#/components/schemas/S" }, { "type": "null" }],
+            "allOf": [{ "required": ["a"] }]
+        }));
+        assert_eq!(
+            s,
+            json!({
+                "allOf": [{ "$ref": "#/components/schemas/S" }, { "required": ["a"] }],
+                "nullable": true
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_clashing_keys_when_merging() {
+        let pointers = schema_error_pointers(json!({
+            "anyOf": [{ "type": "string", "maxLength": 3 }, { "type": "null" }],
+            "maxLength": 5
+        }));
+        assert_eq!(pointers, [format!("{S}/maxLength")]);
+    }
+
+    #[test]
+    fn refuses_null_only_union() {
+        let errors = lower_err(&doc_with_schemas(json!({
+            "S": { "properties": { "x": { "anyOf": [{ "type": "null" }], "title": "X" } } }
+        })));
+        assert_eq!(pointers(&errors), [format!("{S}/properties/x")]);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("schema allows only null; 3.0 cannot express a null-only type")
+        );
+    }
+
+    // ---- rule 2: type arrays ----
+
+    #[test]
+    fn lowers_type_array_with_null() {
+        let (s, _) = lower_schema(json!({ "type": ["string", "null"], "format": "date-time" }));
+        assert_eq!(
+            s,
+            json!({ "type": "string", "format": "date-time", "nullable": true })
+        );
+    }
+
+    #[test]
+    fn lowers_single_type_array() {
+        let (s, _) = lower_schema(json!({ "type": ["integer"] }));
+        assert_eq!(s, json!({ "type": "integer" }));
+    }
+
+    #[test]
+    fn lowers_multi_type_array_to_any_of() {
+        let (s, _) = lower_schema(json!({ "title": "T", "type": ["string", "integer", "null"] }));
+        assert_eq!(
+            s,
+            json!({
+                "title": "T",
+                "anyOf": [{ "type": "string" }, { "type": "integer" }],
+                "nullable": true
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_type_specific_keyword_beside_multi_type_array() {
+        assert_eq!(
+            schema_error_pointers(json!({ "type": ["string", "integer"], "format": "uuid" })),
+            [format!("{S}/format")]
+        );
+    }
+
+    #[test]
+    fn refuses_null_only_type_array() {
+        assert_eq!(schema_error_pointers(json!({ "type": ["null"] })), [S]);
+        assert_eq!(
+            schema_error_pointers(json!({ "type": [] })),
+            [format!("{S}/type")]
+        );
+    }
+
+    #[test]
+    fn refuses_standalone_null_type() {
+        let errors = lower_err(&doc_with_schemas(json!({
+            "S": { "properties": { "n": { "type": "null" } },
+                   "allOf": [{ "type": "null" }] }
+        })));
+        assert_eq!(
+            pointers(&errors),
+            [format!("{S}/allOf/0"), format!("{S}/properties/n")]
+        );
+    }
+
+    // ---- rule 3: $ref siblings ----
+
+    #[test]
+    fn moves_ref_with_siblings_under_all_of() {
+        let (s, _) = lower_schema(json!({
+            "$ref": "#/components/schemas/S",
+            "description": "Relationship type",
+            "default": "FOREIGN_KEY"
+        }));
+        assert_eq!(
+            s,
+            json!({
+                "allOf": [{ "$ref": "#/components/schemas/S" }],
+                "description": "Relationship type",
+                "default": "FOREIGN_KEY"
+            })
+        );
+    }
+
+    #[test]
+    fn keeps_bare_ref() {
+        let (s, _) = lower_schema(json!({ "$ref": "#/components/schemas/S" }));
+        assert_eq!(s, json!({ "$ref": "#/components/schemas/S" }));
+    }
+
+    #[test]
+    fn prepends_ref_to_existing_all_of() {
+        let (s, _) = lower_schema(json!({
+            "allOf": [{ "required": ["a"] }],
+            "$ref": "#/components/schemas/S"
+        }));
+        assert_eq!(
+            s,
+            json!({ "allOf": [{ "$ref": "#/components/schemas/S" }, { "required": ["a"] }] })
+        );
+    }
+
+    #[test]
+    fn refuses_id_and_schema_beside_ref() {
+        assert_eq!(
+            schema_error_pointers(json!({
+                "$ref": "#/components/schemas/S",
+                "$id": "x",
+                "$schema": "https://json-schema.org/draft/2020-12/schema"
+            })),
+            [format!("{S}/$id"), format!("{S}/$schema")]
+        );
+    }
+
+    // ---- rule 4: examples ----
+
+    #[test]
+    fn lowers_schema_examples_to_first_example() {
+        let (s, notes) = lower_schema(json!({ "type": "string", "examples": ["a", "b", "c"] }));
+        assert_eq!(s, json!({ "type": "string", "example": "a" }));
+        assert_eq!(
+            notes,
+            [format!(
+                "{S}/examples: schema `examples` has 3 entries; 3.0 keeps one, lowered to `example` (the first), 2 dropped"
+            )]
+        );
+        let (s, notes) = lower_schema(json!({ "type": "string", "examples": ["a"] }));
+        assert_eq!(s, json!({ "type": "string", "example": "a" }));
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn drops_schema_examples_beside_example() {
+        let (s, notes) = lower_schema(json!({ "example": "x", "examples": ["a"] }));
+        assert_eq!(s, json!({ "example": "x" }));
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].starts_with(&format!("{S}/examples: ")));
+    }
+
+    #[test]
+    fn leaves_media_type_and_parameter_examples_alone() {
+        let mut doc = doc_with_schemas(json!({}));
+        doc["paths"] = json!({ "/a": { "post": {
+            "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string" },
+                             "examples": { "one": { "value": "1" } } }],
+            "requestBody": { "content": { "application/json": {
+                "schema": { "type": "object" },
+                "examples": { "full": { "summary": "s", "value": { "examples": [1, 2] } } }
+            } } },
+            "responses": {}
+        } } });
+        let lowered = lower_ok(&doc);
+        assert_eq!(lowered.doc["paths"], doc["paths"]);
+    }
+
+    // ---- rule 5: const ----
+
+    #[test]
+    fn lowers_const_to_enum() {
+        let (s, _) = lower_schema(json!({ "type": "string", "const": "a", "title": "A" }));
+        assert_eq!(s, json!({ "type": "string", "enum": ["a"], "title": "A" }));
+        let (s, _) = lower_schema(json!({ "const": "a", "enum": ["a", "b"] }));
+        assert_eq!(s, json!({ "enum": ["a"] }));
+    }
+
+    #[test]
+    fn refuses_const_outside_enum_and_null_const() {
+        assert_eq!(
+            schema_error_pointers(json!({ "const": "c", "enum": ["a", "b"] })),
+            [format!("{S}/const")]
+        );
+        assert_eq!(
+            schema_error_pointers(json!({ "const": null })),
+            [format!("{S}/const")]
+        );
+    }
+
+    // ---- rule 6: exclusive bounds ----
+
+    #[test]
+    fn lowers_numeric_exclusive_bounds() {
+        let (s, _) = lower_schema(
+            json!({ "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1.5 }),
+        );
+        assert_eq!(
+            s,
+            json!({ "type": "number", "minimum": 0, "exclusiveMinimum": true,
+                    "maximum": 1.5, "exclusiveMaximum": true })
+        );
+    }
+
+    #[test]
+    fn keeps_the_stricter_bound() {
+        // the inclusive bound is stricter: the exclusive one goes, with a note
+        let (s, notes) = lower_schema(
+            json!({ "minimum": 5, "exclusiveMinimum": 1, "maximum": 1, "exclusiveMaximum": 9 }),
+        );
+        assert_eq!(s, json!({ "minimum": 5, "maximum": 1 }));
+        assert_eq!(notes.len(), 2);
+        assert!(notes[0].starts_with(&format!("{S}/exclusiveMinimum: ")));
+        // the exclusive bound is stricter, or equal: it replaces the inclusive one
+        let (s, notes) = lower_schema(
+            json!({ "minimum": 0, "exclusiveMinimum": 0, "maximum": 10, "exclusiveMaximum": 3 }),
+        );
+        assert_eq!(
+            s,
+            json!({ "minimum": 0, "exclusiveMinimum": true, "maximum": 3, "exclusiveMaximum": true })
+        );
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn passes_boolean_exclusive_bounds_through() {
+        let schema = json!({ "minimum": 0, "exclusiveMinimum": true, "maximum": 1, "exclusiveMaximum": false });
+        assert_eq!(lower_schema(schema.clone()).0, schema);
+    }
+
+    // ---- rule 7: content keywords ----
+
+    #[test]
+    fn lowers_content_encoding_and_media_type_to_formats() {
+        let (s, notes) = lower_schema(json!({ "type": "string", "contentEncoding": "base64" }));
+        assert_eq!(s, json!({ "type": "string", "format": "byte" }));
+        assert!(notes.is_empty());
+        let (s, _) = lower_schema(
+            json!({ "type": "string", "contentMediaType": "application/octet-stream" }),
+        );
+        assert_eq!(s, json!({ "type": "string", "format": "binary" }));
+        let (s, _) = lower_schema(json!({
+            "type": "string", "contentMediaType": "application/octet-stream", "contentEncoding": "base64"
+        }));
+        assert_eq!(s, json!({ "type": "string", "format": "byte" }));
+    }
+
+    #[test]
+    fn drops_unmappable_content_keywords_with_a_note() {
+        let (s, notes) = lower_schema(json!({ "type": "string", "contentMediaType": "image/png" }));
+        assert_eq!(s, json!({ "type": "string" }));
+        assert_eq!(
+            notes,
+            [format!(
+                "{S}/contentMediaType: `contentMediaType: \"image/png\"` dropped, 3.0 has no equivalent"
+            )]
+        );
+        let (s, notes) =
+            lower_schema(json!({ "type": "string", "format": "uri", "contentEncoding": "base64" }));
+        assert_eq!(s, json!({ "type": "string", "format": "uri" }));
+        assert_eq!(notes.len(), 1);
+    }
+
+    // ---- rule 8: refusals ----
+
+    macro_rules! refusal {
+        ($name:ident, $keyword:literal, $value:expr) => {
+            #[test]
+            fn $name() {
+                let errors = lower_err(&doc_with_schemas(json!({
+                    "S": { "type": "object", "properties": { "p": { $keyword: $value } } }
+                })));
+                assert_eq!(
+                    pointers(&errors),
+                    [format!("{S}/properties/p/{}", escape_pointer_token($keyword))]
+                );
+                assert!(errors[0].message.contains("not supported by the 3.0 lowering"));
+            }
+        };
+    }
+
+    refusal!(
+        refuses_prefix_items,
+        "prefixItems",
+        json!([{ "type": "string" }])
+    );
+    refusal!(refuses_dynamic_ref, "$dynamicRef", json!("#meta"));
+    refusal!(refuses_dynamic_anchor, "$dynamicAnchor", json!("meta"));
+    refusal!(refuses_if, "if", json!({ "type": "string" }));
+    refusal!(refuses_then, "then", json!({ "type": "string" }));
+    refusal!(refuses_else, "else", json!({ "type": "string" }));
+    refusal!(
+        refuses_dependent_schemas,
+        "dependentSchemas",
+        json!({ "a": {} })
+    );
+    refusal!(
+        refuses_dependent_required,
+        "dependentRequired",
+        json!({ "a": ["b"] })
+    );
+    refusal!(
+        refuses_unevaluated_properties,
+        "unevaluatedProperties",
+        json!(false)
+    );
+    refusal!(refuses_unevaluated_items, "unevaluatedItems", json!(false));
+    refusal!(
+        refuses_pattern_properties,
+        "patternProperties",
+        json!({ "^x": {} })
+    );
+    refusal!(
+        refuses_property_names,
+        "propertyNames",
+        json!({ "pattern": "^a" })
+    );
+    refusal!(refuses_min_contains, "minContains", json!(1));
+    refusal!(refuses_max_contains, "maxContains", json!(2));
+    refusal!(refuses_contains, "contains", json!({ "type": "string" }));
+    refusal!(
+        refuses_nested_defs,
+        "$defs",
+        json!({ "Inner": { "type": "string" } })
+    );
+    refusal!(refuses_array_items, "items", json!([{ "type": "string" }]));
+
+    #[test]
+    fn lowers_true_schema_and_refuses_false() {
+        let (s, _) = lower_schema(json!({ "properties": { "any": true }, "items": true }));
+        assert_eq!(s, json!({ "properties": { "any": {} }, "items": {} }));
+        assert_eq!(
+            schema_error_pointers(json!({ "properties": { "never": false } })),
+            [format!("{S}/properties/never")]
+        );
+    }
+
+    // ---- rules 9 and 10: passthrough ----
+
+    #[test]
+    fn keeps_everything_else() {
+        let schema = json!({
+            "properties": {
+                "ids": { "items": { "type": "string", "format": "uuid" }, "type": "array",
+                         "minItems": 1, "title": "Ids", "description": "d" },
+                "meta": { "additionalProperties": true, "type": "object", "title": "Metadata" },
+                "cat": { "type": "string", "default": "PLATFORM_DEFINED", "x-extra": [1] },
+                "input": { "title": "Input" },
+                "anything": {}
+            },
+            "type": "object",
+            "required": ["ids"],
+            "title": "S"
+        });
+        let (s, notes) = lower_schema(schema.clone());
+        assert_eq!(s, schema);
+        assert!(notes.is_empty());
+    }
+
+    // ---- parameters ----
+
+    fn doc_with_params(params: Value) -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": { "title": "t", "version": "1" },
+            "paths": { "/api/x/{id}": { "get": { "parameters": params, "responses": {} } } }
+        })
+    }
+
+    const P: &str = "/paths/~1api~1x~1{id}/get/parameters";
+
+    #[test]
+    fn lowers_nullable_path_parameter_as_non_nullable() {
+        let lowered = lower_ok(&doc_with_params(json!([{
+            "name": "id", "in": "path", "required": true,
+            "schema": { "anyOf": [{ "type": "string", "format": "uuid" }, { "type": "null" }],
+                        "title": "Id" }
+        }, {
+            "name": "q", "in": "query", "required": false,
+            "schema": { "anyOf": [{ "type": "string", "format": "uuid" }, { "type": "null" }],
+                        "title": "Q" }
+        }])));
+        let params = &lowered.doc["paths"]["/api/x/{id}"]["get"]["parameters"];
+        assert_eq!(
+            params[0]["schema"],
+            json!({ "type": "string", "format": "uuid", "title": "Id" })
+        );
+        // only path parameters lose `nullable`
+        assert_eq!(
+            params[1]["schema"],
+            json!({ "type": "string", "format": "uuid", "title": "Q", "nullable": true })
+        );
+        assert_eq!(
+            lowered.notes,
+            [
+                "/paths/~1api~1x~1{id}/get/parameters/0: path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_path_parameter_that_is_not_required() {
+        let errors = lower_err(&doc_with_params(json!([
+            { "name": "id", "in": "path", "required": false, "schema": { "type": "string" } },
+            { "name": "id2", "in": "path", "schema": { "type": "string" } }
+        ])));
+        assert_eq!(
+            pointers(&errors),
+            [format!("{P}/0/required"), format!("{P}/1")]
+        );
+    }
+
+    #[test]
+    fn checks_referenced_parameters_where_they_are_defined() {
+        let mut doc = doc_with_params(json!([{ "$ref": "#/components/parameters/Id" }]));
+        doc["components"] = json!({ "parameters": { "Id": {
+            "name": "id", "in": "path", "required": true,
+            "schema": { "type": ["string", "null"] }
+        } } });
+        let lowered = lower_ok(&doc);
+        assert_eq!(
+            lowered.doc["components"]["parameters"]["Id"]["schema"],
+            json!({ "type": "string" })
+        );
+        assert_eq!(
+            lowered.notes,
+            [
+                "/components/parameters/Id: path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
+            ]
+        );
+    }
+
+    // ---- references ----
+
+    #[test]
+    fn refuses_dangling_and_external_references() {
+        let mut doc = doc_with_params(json!([
+            { "$ref": "#/components/parameters/Missing" },
+            { "name": "q", "in": "query", "schema": { "$ref": "other.json#/X" } }
+        ]));
+        doc["components"] = json!({ "schemas": {
+            "A": { "properties": { "b": { "$ref": "#/components/schemas/B" } } }
+        } });
+        let errors = lower_err(&doc);
+        assert_eq!(
+            pointers(&errors),
+            [
+                "/components/schemas/A/properties/b/$ref".to_owned(),
+                format!("{P}/0/$ref"),
+                format!("{P}/1/schema/$ref"),
+            ]
+        );
+        assert!(
+            errors[0].message.contains("\"/components/schemas/B\""),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[2].message.starts_with("external reference"));
+    }
+
+    #[test]
+    fn resolves_escaped_and_percent_encoded_references() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "paths": { "/a/{id}": { "get": { "responses": { "200": { "description": "ok" } } } } },
+            "components": { "schemas": {
+                "A": { "$ref": "#/paths/~1a~1%7Bid%7D/get/responses/200" },
+                "B": { "$ref": "#/components/schemas/A" }
+            } }
+        });
+        lower_ok(&doc);
+    }
+
+    #[test]
+    fn refuses_references_into_rewritten_schemas() {
+        let errors = lower_err(&doc_with_schemas(json!({
+            "A": { "anyOf": [{ "type": "string" }, { "type": "null" }] },
+            "B": { "$ref": "#/components/schemas/A/anyOf/0" }
+        })));
+        assert_eq!(pointers(&errors), ["/components/schemas/B/$ref"]);
+    }
+
+    #[test]
+    fn drops_siblings_of_non_schema_references() {
+        let mut doc = doc_with_schemas(json!({}));
+        doc["paths"] = json!({ "/a": { "get": { "responses": {
+            "404": { "$ref": "#/components/responses/NotFound", "description": "gone" }
+        } } } });
+        doc["components"]["responses"] = json!({ "NotFound": { "description": "not found" } });
+        let lowered = lower_ok(&doc);
+        assert_eq!(
+            lowered.doc["paths"]["/a"]["get"]["responses"]["404"],
+            json!({ "$ref": "#/components/responses/NotFound" })
+        );
+        assert_eq!(
+            lowered.notes,
+            [
+                "/paths/~1a/get/responses/404: `description` beside `$ref` dropped; 3.0 reference objects take no siblings"
+            ]
+        );
+    }
+
+    // ---- the FastAPI export ----
+
+    /// An excerpt of FastAPI's export of the service (openapi.fastapi.json).
+    fn fastapi_excerpt() -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": { "title": "Humm Config API", "version": "1.0.0" },
+            "paths": {
+                "/api/integration-sources/{source_id}/saas-associations": { "get": {
+                    "tags": ["integration-sources"],
+                    "operationId": "list_saas_associations",
+                    "security": [{ "HTTPBearer": [] }],
+                    "parameters": [
+                        { "name": "source_id", "in": "path", "required": true, "schema": {
+                            "anyOf": [{ "type": "string", "format": "uuid" }, { "type": "null" }],
+                            "title": "Source Id" } },
+                        { "name": "status", "in": "query", "required": false, "schema": {
+                            "anyOf": [{ "$ref": "#/components/schemas/AssociationStatus" }, { "type": "null" }],
+                            "description": "Filter associations by status", "title": "Status" },
+                          "description": "Filter associations by status" }
+                    ],
+                    "responses": {
+                        "200": { "description": "Successful Response", "content": { "application/json": {
+                            "schema": { "type": "array",
+                                        "items": { "$ref": "#/components/schemas/SaasAssociationResponse" },
+                                        "title": "Response List Saas Associations" } } } },
+                        "422": { "description": "Validation Error", "content": { "application/json": {
+                            "schema": { "$ref": "#/components/schemas/HTTPValidationError" } } } }
+                    }
+                } }
+            },
+            "components": {
+                "schemas": {
+                    "AssociationStatus": { "type": "string", "enum": ["SUGGESTED", "APPROVED", "REJECTED"],
+                                           "title": "AssociationStatus" },
+                    "RelationshipType": { "type": "string", "enum": ["FOREIGN_KEY", "INFERRED", "MANUAL"],
+                                          "title": "RelationshipType" },
+                    "HTTPValidationError": { "properties": { "detail": {
+                        "items": { "$ref": "#/components/schemas/ValidationError" },
+                        "type": "array", "title": "Detail" } },
+                        "type": "object", "title": "HTTPValidationError" },
+                    "SaasAssociationResponse": {
+                        "properties": {
+                            "metadata_": { "additionalProperties": true, "type": "object", "title": "Metadata" },
+                            "relationship_type": { "$ref": "#/components/schemas/RelationshipType",
+                                "description": "Relationship type (platform vendor, inferred heuristic, manual override)",
+                                "default": "FOREIGN_KEY" },
+                            "score": { "anyOf": [{ "type": "number" }, { "type": "null" }], "title": "Score",
+                                "description": "Confidence score assigned by inference pipeline (0.0-1.0)" },
+                            "evidence": { "anyOf": [{ "additionalProperties": true, "type": "object" },
+                                                    { "type": "null" }],
+                                          "title": "Evidence" }
+                        },
+                        "type": "object",
+                        "required": ["metadata_"],
+                        "title": "SaasAssociationResponse"
+                    },
+                    "SaasAssociationUpdate": { "properties": {
+                        "relationship_type": { "anyOf": [{ "$ref": "#/components/schemas/RelationshipType" },
+                                                         { "type": "null" }] }
+                    }, "type": "object", "title": "SaasAssociationUpdate" },
+                    "ValidationError": {
+                        "properties": {
+                            "loc": { "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] },
+                                     "type": "array", "title": "Location" },
+                            "input": { "title": "Input" },
+                            "ctx": { "type": "object", "title": "Context" }
+                        },
+                        "type": "object", "required": ["loc"], "title": "ValidationError"
+                    }
+                },
+                "securitySchemes": { "HTTPBearer": { "type": "http", "scheme": "bearer" } }
+            }
+        })
+    }
+
+    #[test]
+    fn lowers_the_fastapi_excerpt() {
+        let input = fastapi_excerpt();
+        let lowered = lower_ok(&input);
+
+        let mut expected = input.clone();
+        expected["openapi"] = json!("3.0.3");
+        let op =
+            &mut expected["paths"]["/api/integration-sources/{source_id}/saas-associations"]["get"];
+        op["parameters"][0]["schema"] =
+            json!({ "type": "string", "format": "uuid", "title": "Source Id" });
+        op["parameters"][1]["schema"] = json!({
+            "allOf": [{ "$ref": "#/components/schemas/AssociationStatus" }],
+            "description": "Filter associations by status", "title": "Status", "nullable": true
+        });
+        let schemas = &mut expected["components"]["schemas"];
+        let props = &mut schemas["SaasAssociationResponse"]["properties"];
+        props["relationship_type"] = json!({
+            "allOf": [{ "$ref": "#/components/schemas/RelationshipType" }],
+            "description": "Relationship type (platform vendor, inferred heuristic, manual override)",
+            "default": "FOREIGN_KEY"
+        });
+        props["score"] = json!({
+            "type": "number", "title": "Score",
+            "description": "Confidence score assigned by inference pipeline (0.0-1.0)", "nullable": true
+        });
+        props["evidence"] = json!({
+            "additionalProperties": true, "type": "object", "title": "Evidence", "nullable": true
+        });
+        schemas["SaasAssociationUpdate"]["properties"]["relationship_type"] = json!({
+            "allOf": [{ "$ref": "#/components/schemas/RelationshipType" }], "nullable": true
+        });
+
+        assert_eq!(lowered.doc, expected);
+        // same key order, not just the same maps
+        assert_eq!(lowered.doc.to_string(), expected.to_string());
+        assert_eq!(
+            lowered.notes,
+            [
+                "/paths/~1api~1integration-sources~1{source_id}~1saas-associations/get/parameters/0: \
+              path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
+            ]
+        );
+    }
+
+    #[test]
+    fn lowering_is_idempotent() {
+        let once = lower_ok(&fastapi_excerpt());
+        let twice = lower_ok(&once.doc);
+        assert_eq!(twice.doc.to_string(), once.doc.to_string());
+        assert!(twice.notes.is_empty(), "{:?}", twice.notes);
+
+        let schema = json!({ "properties": {
+            "a": { "type": ["string", "integer", "null"] },
+            "b": { "exclusiveMinimum": 1, "examples": [1, 2], "const": 2 },
+            "c": { "contentEncoding": "base64", "type": "string" },
+            "d": { "$ref": "#/components/schemas/S", "nullable": true }
+        } });
+        let once = lower_ok(&doc_with_schemas(json!({ "S": schema })));
+        let twice = lower_ok(&once.doc);
+        assert_eq!(twice.doc.to_string(), once.doc.to_string());
+    }
+
+    #[test]
+    fn reports_all_errors_sorted_by_pointer() {
+        let mut doc = doc_with_schemas(json!({
+            "Z": { "prefixItems": [] },
+            "A": { "properties": {
+                "x": { "type": "null" },
+                "y": { "$ref": "#/components/schemas/Nope" },
+                "w": false
+            } }
+        }));
+        doc["webhooks"] = json!({ "w": {} });
+        doc["paths"] = json!({ "/p/{id}": { "get": { "parameters": [
+            { "name": "id", "in": "path", "schema": { "if": {} } }
+        ] } } });
+        let errors = lower_err(&doc);
+        assert_eq!(
+            pointers(&errors),
+            [
+                "/components/schemas/A/properties/w",
+                "/components/schemas/A/properties/x",
+                "/components/schemas/A/properties/y/$ref",
+                "/components/schemas/Z/prefixItems",
+                "/paths/~1p~1{id}/get/parameters/0",
+                "/paths/~1p~1{id}/get/parameters/0/schema/if",
+                "/webhooks",
+            ]
+        );
+        for e in &errors {
+            assert!(!e.message.ends_with('.'), "{e}");
+            assert!(!e.message.starts_with(char::is_uppercase), "{e}");
+        }
+    }
+
+    #[test]
+    fn odd_shapes_never_panic() {
+        let schemas = [
+            json!(1),
+            json!("string"),
+            json!(null),
+            json!([1, 2]),
+            json!({ "properties": [] }),
+            json!({ "properties": { "a": 3 } }),
+            json!({ "items": "x" }),
+            json!({ "anyOf": {} }),
+            json!({ "anyOf": [] }),
+            json!({ "oneOf": [1, { "type": "null" }] }),
+            json!({ "anyOf": [{ "type": "null" }, { "type": "null" }] }),
+            json!({ "allOf": "x", "$ref": "#/components/schemas/S" }),
+            json!({ "type": 7 }),
+            json!({ "type": [1, "null"] }),
+            json!({ "type": ["string", "integer"], "anyOf": [] }),
+            json!({ "examples": {} }),
+            json!({ "examples": [] }),
+            json!({ "exclusiveMinimum": "1" }),
+            json!({ "exclusiveMaximum": 1, "maximum": "2" }),
+            json!({ "contentEncoding": 5, "contentMediaType": [] }),
+            json!({ "contentEncoding": "base64", "type": "integer" }),
+            json!({ "const": [1], "enum": "x" }),
+            json!({ "$ref": 5 }),
+            json!({ "$ref": "#" }),
+            json!({ "$ref": "#anchor" }),
+            json!({ "$ref": "#/%zz" }),
+            json!({ "$ref": "#/%ff" }),
+            json!({ "$ref": "" }),
+            json!({ "not": 5, "additionalProperties": "x" }),
+        ];
+        for schema in schemas {
+            let _ = lower(&doc_with_schemas(json!({ "S": schema })));
+        }
+        let documents = [
+            json!({ "openapi": "3.1.0", "paths": { "/a": 1, "/b": { "get": [], "parameters": {} } } }),
+            json!({ "openapi": "3.1.0", "paths": { "/a": { "get": {
+                "parameters": [1, null, { "in": "path", "schema": 4 }, { "$ref": 1 }],
+                "requestBody": [],
+                "responses": { "200": 5, "x-ext": 1, "201": { "headers": [], "content": 3, "links": "x" } },
+                "callbacks": { "cb": { "{$url}": { "post": { "responses": [] } } }, "bad": 1 }
+            } } } }),
+            json!({ "openapi": "3.1.0", "paths": {}, "components": "x" }),
+            json!({ "openapi": "3.1.0", "paths": {}, "components": {
+                "schemas": [], "parameters": 1, "responses": { "r": { "content": { "a/b": {
+                    "encoding": { "e": { "headers": { "h": { "schema": false } } }, "f": 1 }
+                } } } },
+                "securitySchemes": { "s": 1 }, "examples": { "e": { "$ref": "#/nope" } },
+                "pathItems": 1, "headers": { "h": [] }, "callbacks": { "c": [] }
+            } }),
+            json!({ "openapi": "3.1.0", "paths": {}, "info": [], "webhooks": "x" }),
+            json!({ "openapi": "3.1.0", "paths": {}, "info": { "license": 1 } }),
+            json!({ "openapi": null }),
+        ];
+        for doc in documents {
+            let _ = lower(&doc);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let mut schema = json!({ "type": "string" });
+        for _ in 0..300 {
+            schema = json!({ "items": schema });
+        }
+        let errors = lower_err(&doc_with_schemas(json!({ "S": schema })));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("deeper than"));
+    }
+}

@@ -1,0 +1,78 @@
+//! `cargo xtask`: generates the client and server crates from `openapi.json`
+//! and checks that what is committed agrees with it.
+//!
+//! Exit codes: 0 success; 1 generated files are stale (check); 2 the spec or
+//! `codegen.toml` is invalid; 3 any other failure.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::codegen::{self, Failure};
+use xtask::files::Mode;
+use xtask::spec::Workspace;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Generates and checks the code derived from openapi.json", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate every derived file from openapi.json (writes only what changed)
+    Generate,
+    /// Check that the committed generated files match openapi.json (writes nothing)
+    Check,
+    /// Print the OpenAPI 3.0.3 document that the generators read, and the lowering's notes
+    Lower,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ws = Workspace::this();
+    let result = match cli.task {
+        Task::Generate => report(&ws, Mode::Write),
+        Task::Check => report(&ws, Mode::Check),
+        Task::Lower => lower(&ws),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => ExitCode::from(code as u8),
+    }
+}
+
+fn report(ws: &Workspace, mode: Mode) -> Result<(), i32> {
+    let mut out = String::new();
+    let result = codegen::run(ws, mode, &mut out);
+    print!("{out}");
+    let _ = std::io::stdout().flush();
+    match result {
+        Ok(()) => Ok(()),
+        Err(failure) => {
+            match &failure {
+                Failure::Stale => {}
+                Failure::Spec(e) => eprintln!("error: {e}"),
+                Failure::Other(e) => eprintln!("error: {e}"),
+            }
+            Err(failure.exit_code())
+        }
+    }
+}
+
+fn lower(ws: &Workspace) -> Result<(), i32> {
+    match ws.load() {
+        Ok(spec) => {
+            for note in &spec.notes {
+                eprintln!("note: {}: {note}", spec.file);
+            }
+            println!("{}", serde_json::to_string_pretty(&spec.lowered).unwrap_or_default());
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(Failure::Spec(e).exit_code())
+        }
+    }
+}

@@ -1,0 +1,734 @@
+//! `server/src/generated.rs`: a dropshot API trait generated from the spec.
+//!
+//! dropshot is code-first: it derives OpenAPI from Rust. We go the other
+//! way, and the round-trip check ([`crate::roundtrip`]) proves that what
+//! dropshot derives from the generated trait equals the spec.
+//!
+//! What is generated, for any spec the lowering accepts:
+//!
+//! - `types`: every component and inline body schema, through typify,
+//!   deriving schemars 0.8 `JsonSchema` as dropshot needs;
+//! - per operation, `<Op>Path` and `<Op>Query` structs (Rust keywords get a
+//!   `_` and keep their wire name through `#[serde(rename)]`);
+//! - the `#[dropshot::api_description]` trait `<Title>Api`, one endpoint per
+//!   operation (method, path, operationId, tags, a request-body limit from
+//!   `codegen.toml`; summary and description as doc comments);
+//! - `openapi()`, the document the server publishes.
+//!
+//! **Routes dropshot's router refuses.** dropshot will not hold a literal
+//! segment beside a variable one at the same place (`/things/bulk` beside
+//! `/things/{id}`): it panics at registration. FastAPI matches such siblings
+//! in order, and most routers let the literal win. We keep both as typed
+//! endpoints and give the router only variable segments:
+//!
+//! - the literal operation is registered at the variable's place
+//!   (`/things/{id}`, `unpublished`), and its `<Op>Path` has a field for that
+//!   segment which only accepts the literal;
+//! - the variable operation's field refuses the literal;
+//! - a refusal is a routing error, not a validation error: it carries the
+//!   status the spec implies (405 with the methods of the path the segment
+//!   names, or 404), which [`route_refusal`] decodes for the error type;
+//! - a second trait, in `published`, declares the literal operation at its
+//!   real path; it is never routed, only described, and [`openapi`] merges
+//!   its document with the main trait's, so the published document lists
+//!   every operation where the spec has it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::{Value, json};
+use typify::{TypeSpace, TypeSpaceSettings};
+
+use crate::names::escape_keyword;
+use crate::spec::{Operation, Spec, parameters, resolve};
+
+/// How the generated trait reports errors.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Path of the error type of every endpoint; it must implement
+    /// `dropshot::HttpResponseError` (so `From<dropshot::HttpError>`).
+    pub error_type: String,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self { error_type: "dropshot::HttpError".into() }
+    }
+}
+
+/// The generated server module, formatted, with its header.
+pub fn generate(spec: &Spec, settings: &ServerSettings) -> Result<String, String> {
+    let tokens = crate::quietly(|| Generator::new(spec, settings).and_then(|g| g.generate()))
+        .map_err(|panic| format!("/: typify could not generate the server types ({panic}); this is a generator bug, please report it with the spec"))??;
+    let body = crate::format_tokens(&tokens.to_string())?;
+    Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
+}
+
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
+
+struct Generator<'a> {
+    spec: &'a Spec,
+    settings: &'a ServerSettings,
+    types: TypeSpace,
+    routes: Routes,
+}
+
+/// One operation, ready to be emitted.
+struct Endpoint<'a> {
+    op: &'a Operation,
+    doc: String,
+    tags: Vec<String>,
+    path_struct: Option<TokenStream>,
+    published_path_struct: Option<TokenStream>,
+    query_struct: Option<TokenStream>,
+    body_type: Option<TokenStream>,
+    response: TokenStream,
+    /// The path dropshot routes (the spec's path, or its variable form).
+    route_path: String,
+    /// Registered at a variable's place: routed, but published separately.
+    shadowed: bool,
+}
+
+impl<'a> Generator<'a> {
+    fn new(spec: &'a Spec, settings: &'a ServerSettings) -> Result<Self, String> {
+        let mut type_settings = TypeSpaceSettings::default();
+        type_settings.with_type_mod("types").with_struct_builder(false).with_derive("schemars::JsonSchema".to_string());
+        let mut types = TypeSpace::new(&type_settings);
+        let components = spec.lowered.pointer("/components/schemas").and_then(Value::as_object);
+        let defs = components
+            .into_iter()
+            .flatten()
+            .map(|(name, schema)| {
+                to_json_schema(schema)
+                    .map(|s| (name.clone(), s))
+                    .map_err(|e| format!("/components/schemas/{}: {e}", crate::lower::escape_pointer_token(name)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        types.add_ref_types(defs).map_err(|e| format!("/components/schemas: typify cannot generate these schemas: {e}"))?;
+        let routes = Routes::new(&spec.operations)?;
+        Ok(Self { spec, settings, types, routes })
+    }
+
+    fn add_type(&mut self, schema: &Value, name: String, pointer: &str) -> Result<TokenStream, String> {
+        let schema = to_json_schema(schema).map_err(|e| format!("{pointer}: {e}"))?;
+        let id = self
+            .types
+            .add_type_with_name(&schema, Some(name))
+            .map_err(|e| format!("{pointer}: typify cannot generate this schema: {e}"))?;
+        let ty = self.types.get_type(&id).map_err(|e| format!("{pointer}: {e}"))?;
+        Ok(ty.ident())
+    }
+
+    fn generate(mut self) -> Result<TokenStream, String> {
+        let ops: Vec<&Operation> = self.spec.operations.iter().collect();
+        let mut endpoints = Vec::new();
+        let mut support = Vec::new();
+        for op in ops {
+            endpoints.push(self.endpoint(op, &mut support)?);
+        }
+        let trait_name = self.trait_name();
+        let trait_ident = format_ident!("{}", trait_name);
+        let trait_mod = format_ident!("{}_mod", trait_name.to_snake_case());
+        let error: syn::Type = syn::parse_str(&self.settings.error_type).map_err(|e| format!("codegen.toml: [server] error_type is not a Rust type: {e}"))?;
+        let error = quote!(#error);
+        let main_endpoints = endpoints.iter().map(|e| self.endpoint_tokens(e, &error, false));
+        let published: Vec<TokenStream> = endpoints.iter().filter(|e| e.shadowed).map(|e| self.endpoint_tokens(e, &error, true)).collect();
+        let title = self.spec.lowered.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string();
+        let version = self.spec.lowered.pointer("/info/version").and_then(Value::as_str).unwrap_or("0.0.0").to_string();
+        let types = self.types.to_stream();
+        let trait_doc = format!(
+            "The operations of {title}, one endpoint each.\n\nImplement it on an empty enum with `type Context`, and serve `{}::api_description::<YourImpl>()`.",
+            trait_mod
+        );
+        let published_mod = if published.is_empty() {
+            quote! {
+                fn published_description() -> Option<dropshot::ApiDescription<dropshot::StubContext>> { None }
+            }
+        } else {
+            quote! {
+                /// The operations that are routed at a variable's place (see
+                /// the module docs of the generator), declared at their real
+                /// paths. Never routed: only described, for [`openapi`].
+                pub mod published {
+                    use super::*;
+                    #[dropshot::api_description]
+                    pub trait Published {
+                        type Context;
+                        #(#published)*
+                    }
+                }
+                fn published_description() -> Option<dropshot::ApiDescription<dropshot::StubContext>> {
+                    Some(published::published_mod::stub_api_description().expect("the published operations form a valid description"))
+                }
+            }
+        };
+        let refusal = self.routes.refusal_tokens();
+        Ok(quote! {
+            /// Types of the bodies and responses, generated by typify.
+            #[allow(clippy::all)]
+            pub mod types {
+                #types
+            }
+
+            #(#support)*
+
+            #[doc = #trait_doc]
+            #[dropshot::api_description]
+            pub trait #trait_ident {
+                type Context;
+                #(#main_endpoints)*
+            }
+
+            #published_mod
+
+            /// Title of the published document.
+            pub const API_TITLE: &str = #title;
+            /// Version of the published document.
+            pub const API_VERSION: &str = #version;
+
+            /// The OpenAPI document this server publishes: what dropshot
+            /// derives from the trait, with the operations routed at a
+            /// variable's place put back at their own paths.
+            pub fn openapi() -> serde_json::Value {
+                let version: semver::Version = API_VERSION.parse().unwrap_or_else(|_| semver::Version::new(0, 0, 0));
+                let main = #trait_mod::stub_api_description().expect("the generated trait forms a valid description");
+                let mut doc = main.openapi(API_TITLE, version.clone()).json().expect("dropshot serialises its document");
+                if let Some(published) = published_description() {
+                    let extra = published.openapi(API_TITLE, version).json().expect("dropshot serialises its document");
+                    merge_documents(&mut doc, extra);
+                }
+                doc
+            }
+
+            fn merge_documents(doc: &mut serde_json::Value, extra: serde_json::Value) {
+                for section in ["paths", "components"] {
+                    let (Some(into), Some(from)) = (doc.get_mut(section).and_then(|v| v.as_object_mut()), extra.get(section).and_then(|v| v.as_object())) else {
+                        continue;
+                    };
+                    for (key, value) in from {
+                        match (into.get_mut(key), value) {
+                            (Some(serde_json::Value::Object(a)), serde_json::Value::Object(b)) => {
+                                for (k, v) in b {
+                                    a.entry(k.clone()).or_insert_with(|| v.clone());
+                                }
+                            }
+                            (None, _) => {
+                                into.insert(key.clone(), value.clone());
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+
+            #refusal
+        })
+    }
+
+    fn trait_name(&self) -> String {
+        let title = self.spec.lowered.pointer("/info/title").and_then(Value::as_str).unwrap_or("Service");
+        let base = title.to_upper_camel_case();
+        let base = base.strip_suffix("Api").unwrap_or(&base).to_string();
+        if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) { "ServiceApi".into() } else { format!("{base}Api") }
+    }
+
+    fn endpoint(&mut self, op: &'a Operation, support: &mut Vec<TokenStream>) -> Result<Endpoint<'a>, String> {
+        let doc_value = self.spec.lowered.pointer(&op.pointer).cloned().unwrap_or(Value::Null);
+        let pascal = op.name.trim_end_matches('_').to_upper_camel_case();
+        let summary = doc_value.get("summary").and_then(Value::as_str).unwrap_or("");
+        let description = doc_value.get("description").and_then(Value::as_str).unwrap_or("");
+        let doc = [summary, description].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("\n\n");
+        let tags = doc_value.get("tags").and_then(Value::as_array).map(|t| t.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
+
+        let route = self.routes.route_of(op);
+        let mut path_fields = Vec::new();
+        let mut published_fields = Vec::new();
+        let mut query_fields = Vec::new();
+        let params = parameters(&self.spec.lowered, &crate::names::OperationRef { operation_id: op.operation_id.clone(), path: op.path.clone(), method: op.method.clone(), pointer: op.pointer.clone() });
+        for (pointer, p) in &params {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
+            let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let schema = p.get("schema").cloned().unwrap_or(json!({}));
+            let ty = self.add_type(&schema, format!("{pascal}{}", name.to_upper_camel_case()), &format!("{pointer}/schema"))?;
+            let ty = if required || is_option(&ty) || schema.get("default").is_some() { ty } else { quote!(::std::option::Option<#ty>) };
+            let default_attr = match schema.get("default") {
+                Some(default) if !required && !is_option(&ty) => {
+                    // the spec's default, applied when the parameter is absent
+                    let f = format!("default_{}_{}", op.name.trim_end_matches('_'), field_ident(&name));
+                    let f_ident = format_ident!("{}", f);
+                    let text = default.to_string();
+                    let expect = format!("the default of `{name}` in the spec fits its type");
+                    support.push(quote! {
+                        fn #f_ident() -> #ty { serde_json::from_str(#text).expect(#expect) }
+                    });
+                    Some(quote!(#[serde(default = #f)]))
+                }
+                _ => None,
+            };
+            let field = field_ident(&name);
+            let rename = (field != name).then(|| quote!(#[serde(rename = #name)]));
+            let doc = p.get("description").and_then(Value::as_str).map(|d| quote!(#[doc = #d]));
+            let field_ident = syn::Ident::new(&field, Span::call_site());
+            match location {
+                "path" => {
+                    let guard = self.routes.guard_for(op, &name);
+                    let published_field = quote! { #doc #rename pub #field_ident: #ty, };
+                    match guard {
+                        Some(check_fn) => {
+                            path_fields.push(quote! { #doc #rename #[serde(deserialize_with = #check_fn)] pub #field_ident: #ty, });
+                            published_fields.push(published_field);
+                        }
+                        None => {
+                            path_fields.push(published_field.clone());
+                            published_fields.push(published_field);
+                        }
+                    }
+                }
+                _ => query_fields.push(quote! { #doc #rename #default_attr pub #field_ident: #ty, }),
+            }
+        }
+        // literal segments that the router sees as variables
+        for (var, literal, check_fn) in self.routes.literal_fields(op) {
+            let field_ident = syn::Ident::new(&field_ident(&var), Span::call_site());
+            let rename = (field_ident != var).then(|| quote!(#[serde(rename = #var)]));
+            let check = check_fn.to_string();
+            let doc = format!("Always `{literal}`: this operation's path has the literal `{literal}` where a sibling route has `{{{var}}}`, and dropshot routes both through `{{{var}}}`.");
+            path_fields.push(quote! { #[doc = #doc] #rename #[serde(deserialize_with = #check)] pub #field_ident: String, });
+        }
+        support.extend(self.routes.check_fns(op));
+
+        let path_ident = format_ident!("{pascal}Path");
+        let published_path_ident = format_ident!("{pascal}PublishedPath");
+        let query_ident = format_ident!("{pascal}Query");
+        let derive = quote!(#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]);
+        let shadowed = route.shadowed;
+        let path_struct = (!path_fields.is_empty()).then(|| {
+            let doc = format!("Path parameters of `{}`.", op.name);
+            support.push(quote! { #[doc = #doc] #derive pub struct #path_ident { #(#path_fields)* } });
+            quote!(#path_ident)
+        });
+        let published_path_struct = if !shadowed {
+            path_struct.clone()
+        } else if published_fields.is_empty() {
+            None
+        } else {
+            let doc = format!("Path parameters of `{}` at its published path.", op.name);
+            support.push(quote! { #[doc = #doc] #derive pub struct #published_path_ident { #(#published_fields)* } });
+            Some(quote!(#published_path_ident))
+        };
+        let query_struct = (!query_fields.is_empty()).then(|| {
+            let doc = format!("Query parameters of `{}`.", op.name);
+            support.push(quote! { #[doc = #doc] #derive pub struct #query_ident { #(#query_fields)* } });
+            quote!(#query_ident)
+        });
+
+        let body_type = match doc_value.pointer("/requestBody") {
+            Some(body) => {
+                let body = resolve(&self.spec.lowered, body).clone();
+                let schema = body.pointer("/content/application~1json/schema").cloned().unwrap_or(json!({}));
+                Some(self.add_type(&strip_title_if_inline(&schema), format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?)
+            }
+            None => None,
+        };
+        let response = self.response(op, &doc_value, &pascal)?;
+        Ok(Endpoint {
+            op,
+            doc,
+            tags,
+            path_struct,
+            published_path_struct,
+            query_struct,
+            body_type,
+            response,
+            route_path: route.path.clone(),
+            shadowed,
+        })
+    }
+
+    fn response(&mut self, op: &Operation, doc_value: &Value, pascal: &str) -> Result<TokenStream, String> {
+        let responses = doc_value.get("responses").and_then(Value::as_object).cloned().unwrap_or_default();
+        let success: Vec<(&String, &Value)> = responses.iter().filter(|(code, _)| code.starts_with('2')).collect();
+        let pointer = format!("{}/responses", op.pointer);
+        let [(code, response)] = success.as_slice() else {
+            return Err(format!(
+                "{pointer}: `{}` documents {} success responses; the server generator needs exactly one (dropshot endpoints have one success type)",
+                op.operation_id,
+                success.len()
+            ));
+        };
+        let response = resolve(&self.spec.lowered, response).clone();
+        let schema = response.pointer("/content/application~1json/schema").cloned();
+        let body = match &schema {
+            Some(schema) => Some(self.add_type(&strip_title_if_inline(schema), format!("{pascal}Response"), &format!("{pointer}/{code}"))?),
+            None => None,
+        };
+        Ok(match (code.as_str(), body) {
+            ("200", Some(t)) => quote!(dropshot::HttpResponseOk<#t>),
+            ("201", Some(t)) => quote!(dropshot::HttpResponseCreated<#t>),
+            ("202", Some(t)) => quote!(dropshot::HttpResponseAccepted<#t>),
+            ("204", None) => quote!(dropshot::HttpResponseDeleted),
+            ("200", None) => quote!(dropshot::HttpResponseOk<()>),
+            (code, _) => {
+                return Err(format!(
+                    "{pointer}/{code}: `{}` answers {code}{}; the server generator supports 200, 201 and 202 with a JSON body, and 204 without",
+                    op.operation_id,
+                    if schema.is_some() { " with a body" } else { " without a body" }
+                ));
+            }
+        })
+    }
+
+    fn endpoint_tokens(&self, e: &Endpoint, error: &TokenStream, published: bool) -> TokenStream {
+        let method = format_ident!("{}", e.op.method.to_uppercase());
+        let path = if published { e.op.path.clone() } else { e.route_path.clone() };
+        let operation_id = &e.op.operation_id;
+        let tags = &e.tags;
+        let limit = self.spec.config.server.request_body_max_bytes;
+        let unpublished = (!published && e.shadowed).then(|| quote!(unpublished = true,));
+        let limit = e.body_type.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
+        let name = syn::Ident::new(&e.op.name, Span::call_site());
+        let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
+        let path_arg = path_struct.as_ref().map(|p| quote!(path: dropshot::Path<#p>,));
+        let query_arg = e.query_struct.as_ref().map(|q| quote!(query: dropshot::Query<#q>,));
+        let body_arg = e.body_type.as_ref().map(|b| quote!(body: dropshot::TypedBody<#b>,));
+        let response = &e.response;
+        let mut doc = e.doc.clone();
+        if e.shadowed && !published {
+            doc.push_str(&format!(
+                "\n\nRouted through `{}` because dropshot cannot hold `{}` beside it; published at its own path by [`openapi`].",
+                e.route_path, e.op.path
+            ));
+        }
+        let doc = (!doc.is_empty()).then(|| quote!(#[doc = #doc]));
+        quote! {
+            #doc
+            #[endpoint {
+                method = #method,
+                path = #path,
+                operation_id = #operation_id,
+                tags = [#(#tags),*],
+                #limit
+                #unpublished
+            }]
+            async fn #name(
+                rqctx: dropshot::RequestContext<Self::Context>,
+                #path_arg
+                #query_arg
+                #body_arg
+            ) -> Result<#response, #error>;
+        }
+    }
+}
+
+fn is_option(ty: &TokenStream) -> bool {
+    ty.to_string().replace(' ', "").starts_with("::std::option::Option<") || ty.to_string().replace(' ', "").starts_with("Option<")
+}
+
+fn field_ident(name: &str) -> String {
+    escape_keyword(&name.to_snake_case())
+}
+
+/// FastAPI titles inline bodies after the route; typify would name the type
+/// after the title instead of the name we give.
+fn strip_title_if_inline(schema: &Value) -> Value {
+    let mut schema = schema.clone();
+    if schema.get("$ref").is_none() {
+        if let Some(obj) = schema.as_object_mut() {
+            obj.shift_remove("title");
+        }
+    }
+    schema
+}
+
+/// A 3.0.3 schema as the JSON Schema (draft 7) that typify reads: `nullable`
+/// becomes a `null` type or an `anyOf` with `null`, and boolean
+/// `exclusiveMinimum`/`exclusiveMaximum` become numeric.
+pub fn to_json_schema(schema: &Value) -> Result<schemars::schema::Schema, String> {
+    let converted = convert(schema);
+    serde_json::from_value(converted).map_err(|e| format!("not a schema typify can read: {e}"))
+}
+
+fn convert(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                let v = match k.as_str() {
+                    "properties" => Value::Object(v.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), convert(v))).collect()).unwrap_or_default()),
+                    "items" | "additionalProperties" | "not" => convert(v),
+                    "allOf" | "anyOf" | "oneOf" => Value::Array(v.as_array().map(|a| a.iter().map(convert).collect()).unwrap_or_default()),
+                    _ => v.clone(),
+                };
+                out.insert(k.clone(), v);
+            }
+            for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+                if out.get(flag) == Some(&Value::Bool(true)) {
+                    if let Some(b) = out.shift_remove(bound) {
+                        out.insert(flag.to_string(), b);
+                    } else {
+                        out.shift_remove(flag);
+                    }
+                } else if out.get(flag) == Some(&Value::Bool(false)) {
+                    out.shift_remove(flag);
+                }
+            }
+            if let Some(example) = out.shift_remove("example") {
+                out.insert("examples".into(), json!([example]));
+            }
+            if out.shift_remove("nullable") == Some(Value::Bool(true)) {
+                match out.get("type").cloned() {
+                    Some(Value::String(t)) if !out.contains_key("enum") => {
+                        out.insert("type".into(), json!([t, "null"]));
+                    }
+                    _ => {
+                        let annotations = ["title", "description", "default", "examples"];
+                        let mut outer = serde_json::Map::new();
+                        for a in annotations {
+                            if let Some(v) = out.shift_remove(a) {
+                                outer.insert(a.into(), v);
+                            }
+                        }
+                        let inner = match (out.len(), out.get("allOf")) {
+                            (1, Some(Value::Array(all))) if all.len() == 1 => all[0].clone(),
+                            _ => Value::Object(out),
+                        };
+                        outer.insert("anyOf".into(), json!([inner, {"type": "null"}]));
+                        return Value::Object(outer);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Routing around dropshot's literal-beside-variable refusal
+
+/// Where each operation is routed, and the segment checks that keep literal
+/// and variable siblings apart.
+struct Routes {
+    /// operationId → route
+    routes: BTreeMap<String, Route>,
+    /// All spec paths with their methods (uppercase).
+    methods: BTreeMap<String, BTreeSet<String>>,
+}
+
+#[derive(Debug, Clone)]
+struct Route {
+    /// The path dropshot routes.
+    path: String,
+    shadowed: bool,
+    /// (segment index, variable name, literal) for literal segments routed as variables.
+    literal_segments: Vec<(usize, String, String)>,
+    /// (segment index, variable name, literals refused) for variable segments with literal siblings.
+    guarded_variables: Vec<(usize, String, Vec<String>)>,
+}
+
+
+fn segments(path: &str) -> Vec<&str> {
+    path.trim_start_matches('/').split('/').collect()
+}
+
+fn variable(seg: &str) -> Option<&str> {
+    seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
+}
+
+impl Routes {
+    fn new(ops: &[Operation]) -> Result<Self, String> {
+        let mut methods: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for op in ops {
+            methods.entry(op.path.clone()).or_default().insert(op.method.to_uppercase());
+        }
+        // for each prefix (segments before i), the variable name used at i, if any
+        let mut variable_at: BTreeMap<Vec<String>, String> = BTreeMap::new();
+        for path in methods.keys() {
+            let segs = segments(path);
+            for (i, seg) in segs.iter().enumerate() {
+                if let Some(v) = variable(seg) {
+                    let prefix = normalise(&segs[..i]);
+                    match variable_at.get(&prefix) {
+                        Some(existing) if existing != v => {
+                            return Err(format!(
+                                "/paths/{}: names the segment after `/{}` `{{{v}}}`, where another path names it `{{{existing}}}`; dropshot's router needs one name per place, so rename one of them in the service",
+                                crate::lower::escape_pointer_token(path),
+                                segs[..i].join("/")
+                            ));
+                        }
+                        _ => {
+                            variable_at.insert(prefix, v.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let mut routes = BTreeMap::new();
+        for op in ops {
+            let segs = segments(&op.path);
+            let mut routed: Vec<String> = Vec::new();
+            let mut literal_segments = Vec::new();
+            let mut guarded_variables = Vec::new();
+            for (i, seg) in segs.iter().enumerate() {
+                let prefix = normalise(&segs[..i]);
+                match (variable(seg), variable_at.get(&prefix)) {
+                    (None, Some(var)) => {
+                        literal_segments.push((i, var.clone(), seg.to_string()));
+                        routed.push(format!("{{{var}}}"));
+                    }
+                    (Some(v), _) => {
+                        let literals: Vec<String> = methods
+                            .keys()
+                            .filter_map(|p| {
+                                let s = segments(p);
+                                (s.len() > i && normalise(&s[..i]) == prefix && variable(s[i]).is_none()).then(|| s[i].to_string())
+                            })
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .collect();
+                        if !literals.is_empty() {
+                            guarded_variables.push((i, v.to_string(), literals));
+                        }
+                        routed.push(seg.to_string());
+                    }
+                    (None, None) => routed.push(seg.to_string()),
+                }
+            }
+            let path = format!("/{}", routed.join("/"));
+            routes.insert(
+                op.operation_id.clone(),
+                Route { shadowed: !literal_segments.is_empty(), path, literal_segments, guarded_variables },
+            );
+        }
+        let mut seen: BTreeMap<(String, String), &Operation> = BTreeMap::new();
+        for op in ops {
+            let key = (op.method.to_uppercase(), routes[&op.operation_id].path.clone());
+            if let Some(other) = seen.insert(key.clone(), op) {
+                return Err(format!(
+                    "{}: `{}` ({} {}) and `{}` ({} {}) would share dropshot's route {} {}, since dropshot cannot hold a literal segment beside a variable one; the server generator does not yet dispatch one method of one route to two operations",
+                    op.pointer, other.operation_id, key.0, other.path, op.operation_id, key.0, op.path, key.0, key.1
+                ));
+            }
+        }
+        Ok(Self { routes, methods })
+    }
+
+    fn route_of(&self, op: &Operation) -> Route {
+        self.routes[&op.operation_id].clone()
+    }
+
+    /// The check function of a variable segment that has literal siblings.
+    fn guard_for(&self, op: &Operation, name: &str) -> Option<String> {
+        self.routes[&op.operation_id]
+            .guarded_variables
+            .iter()
+            .find(|(_, v, _)| v == name)
+            .map(|(i, _, _)| check_fn_name(op, *i))
+    }
+
+    /// Fields for literal segments routed as variables: (variable, literal, check fn).
+    fn literal_fields(&self, op: &Operation) -> Vec<(String, String, String)> {
+        self.routes[&op.operation_id]
+            .literal_segments
+            .iter()
+            .map(|(i, var, lit)| (var.clone(), lit.clone(), check_fn_name(op, *i)))
+            .collect()
+    }
+
+    /// The methods of the spec path that a request path (as segments, with
+    /// `segment` at index `i`) names; empty when no spec path matches.
+    fn allowed(&self, segs: &[&str], i: usize, segment: &str, want_literal: bool) -> Vec<String> {
+        let mut allowed = BTreeSet::new();
+        for (path, methods) in &self.methods {
+            let s = segments(path);
+            if s.len() != segs.len() || normalise(&s[..i]) != normalise(&segs[..i]) {
+                continue;
+            }
+            let matches_here = if want_literal { s[i] == segment } else { variable(s[i]).is_some() };
+            let rest_matches = s[i + 1..].iter().zip(&segs[i + 1..]).all(|(a, b)| a == b || variable(a).is_some() && variable(b).is_some());
+            if matches_here && rest_matches {
+                allowed.extend(methods.iter().cloned());
+            }
+        }
+        allowed.into_iter().collect()
+    }
+
+    fn check_fns(&self, op: &Operation) -> Vec<TokenStream> {
+        let route = &self.routes[&op.operation_id];
+        let segs = segments(&op.path);
+        let mut out = Vec::new();
+        for (i, _var, lit) in &route.literal_segments {
+            // another value at this place names the variable sibling's path
+            let allowed = self.allowed(&segs, *i, lit, false);
+            let f = format_ident!("{}", check_fn_name(op, *i));
+            let refusal = refusal_message(&allowed);
+            out.push(quote! {
+                fn #f<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+                    let value = <String as serde::Deserialize>::deserialize(d)?;
+                    if value == #lit { Ok(value) } else { Err(serde::de::Error::custom(#refusal)) }
+                }
+            });
+        }
+        for (i, _var, literals) in &route.guarded_variables {
+            let f = format_ident!("{}", check_fn_name(op, *i));
+            let arms = literals.iter().map(|lit| {
+                let refusal = refusal_message(&self.allowed(&segs, *i, lit, true));
+                quote!(#lit => Err(serde::de::Error::custom(#refusal)),)
+            });
+            out.push(quote! {
+                fn #f<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(d: D) -> Result<T, D::Error>
+                where T::Err: std::fmt::Display {
+                    let value = <String as serde::Deserialize>::deserialize(d)?;
+                    match value.as_str() {
+                        #(#arms)*
+                        _ => value.parse().map_err(serde::de::Error::custom),
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    fn refusal_tokens(&self) -> TokenStream {
+        quote! {
+            /// A request that the router matched only because dropshot routes
+            /// a literal segment through its variable sibling, decoded from
+            /// the extractor's error message.
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub enum RouteRefusal {
+                /// No path of the spec matches: 404.
+                NotFound,
+                /// The path exists with other methods: 405 with `Allow`.
+                MethodNotAllowed { allow: Vec<String> },
+            }
+
+            /// Decodes the marker that the segment checks put in their error.
+            pub fn route_refusal(message: &str) -> Option<RouteRefusal> {
+                let start = message.find(ROUTE_REFUSAL_MARKER)? + ROUTE_REFUSAL_MARKER.len();
+                let rest = &message[start..];
+                let end = rest.find(']')?;
+                let allow: Vec<String> = rest[..end].split(',').filter(|m| !m.is_empty()).map(String::from).collect();
+                Some(if allow.is_empty() { RouteRefusal::NotFound } else { RouteRefusal::MethodNotAllowed { allow } })
+            }
+
+            const ROUTE_REFUSAL_MARKER: &str = "[route-refusal:";
+        }
+    }
+}
+
+fn refusal_message(allowed: &[String]) -> String {
+    format!("[route-refusal:{}]", allowed.join(","))
+}
+
+fn check_fn_name(op: &Operation, i: usize) -> String {
+    format!("route_segment_{}_{}", op.name.trim_end_matches('_'), i)
+}
+
+/// Segments with variables reduced to a placeholder, so that prefixes with
+/// different variable names compare equal.
+fn normalise(segs: &[&str]) -> Vec<String> {
+    segs.iter().map(|s| if variable(s).is_some() { "{}".to_string() } else { s.to_string() }).collect()
+}

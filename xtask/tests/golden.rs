@@ -1,0 +1,67 @@
+//! Golden files: each fixture spec in `tests/fixtures/` generates code that
+//! is compared with its committed output in `codegen-tests/src/`, where the
+//! `codegen-tests` crate compiles it, so generated code is known to build.
+//!
+//! After an intended change of the generator, refresh them with
+//! `UPDATE_GOLDEN=1 cargo test -p xtask --test golden` and review the diff.
+
+use std::path::Path;
+
+use xtask::files::{self, GeneratedFile, Mode, Status};
+use xtask::spec::{Spec, Workspace};
+
+fn fixtures() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut all: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    all.sort();
+    all
+}
+
+fn mode() -> Mode {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() { Mode::Write } else { Mode::Check }
+}
+
+fn assert_golden(files: Vec<GeneratedFile>) {
+    let root = Workspace::this().root;
+    let mut report = String::new();
+    for file in &files {
+        match files::ensure(&root, file, mode()).unwrap() {
+            Status::Fresh | Status::Written => {}
+            Status::Missing => report.push_str(&format!("missing golden file {}\n", file.path)),
+            Status::Stale { diff } => report.push_str(&diff),
+        }
+    }
+    assert!(report.is_empty(), "golden files differ (refresh with UPDATE_GOLDEN=1 if intended):\n{report}");
+}
+
+#[test]
+fn client_golden_files() {
+    let files = fixtures()
+        .iter()
+        .map(|path| {
+            let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
+            let stem = path.file_stem().unwrap().to_string_lossy();
+            let contents = xtask::client::generate(&spec).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            GeneratedFile { path: format!("codegen-tests/src/{stem}_client.rs"), contents }
+        })
+        .collect();
+    assert_golden(files);
+}
+
+#[test]
+fn server_golden_files() {
+    let files = fixtures()
+        .iter()
+        .map(|path| {
+            let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
+            let stem = path.file_stem().unwrap().to_string_lossy();
+            let contents = xtask::server::generate(&spec, &Default::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            GeneratedFile { path: format!("codegen-tests/src/{stem}_server.rs"), contents }
+        })
+        .collect();
+    assert_golden(files);
+}
