@@ -1,9 +1,107 @@
 //! The Humm configuration API's SaaS-association operations as a dropshot
 //! server: the API trait generated from `openapi.json` ([`generated`]), the
-//! error type with FastAPI's shapes ([`error`]).
+//! error type with FastAPI's shapes ([`error`]), and a stateful contract stub
+//! implementing the trait ([`stub`]), which test suites start in-process with
+//! [`start`] or as the `humm-config-stub` binary.
+//!
+//! ```no_run
+//! # async fn example() -> anyhow::Result<()> {
+//! let stub = humm_config_stub::start(humm_config_stub::StubOptions::default()).await?;
+//! let client = humm_config_client::Client::with_bearer_token(&stub.url(), "any-token")?;
+//! // ... drive the client ...
+//! stub.stop().await?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod error;
+pub mod fixtures;
 pub mod generated;
+pub mod stub;
+
+use std::net::SocketAddr;
 
 pub use error::ApiError;
-pub use generated::{HummConfigApi, types};
+pub use generated::{HummConfigApi, openapi, types};
+pub use stub::{Store, StubContext, StubImpl};
+
+/// How to start a stub.
+#[derive(Debug, Clone)]
+pub struct StubOptions {
+    /// Where to listen; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// The associations the store starts with.
+    pub fixtures: Vec<types::SaasAssociationResponse>,
+    /// The only bearer token accepted; any token when `None`.
+    pub token: Option<String>,
+    /// dropshot's log level (`error` keeps tests quiet; `info` logs each request).
+    pub log_level: dropshot::ConfigLoggingLevel,
+}
+
+impl Default for StubOptions {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            fixtures: fixtures::default_fixtures(),
+            token: None,
+            log_level: dropshot::ConfigLoggingLevel::Error,
+        }
+    }
+}
+
+/// A running stub; dropping it without [`RunningStub::stop`] leaves the
+/// server running until the runtime ends.
+pub struct RunningStub {
+    server: dropshot::HttpServer<StubContext>,
+}
+
+impl RunningStub {
+    /// The base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.server.local_addr())
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// The store, to assert state in tests.
+    pub fn store(&self) -> &Store {
+        &self.server.app_private().store
+    }
+
+    /// Stops accepting requests and waits for those in flight.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.server.close().await.map_err(|e| anyhow::anyhow!("stopping the stub: {e}"))
+    }
+
+    /// Waits until the server stops (for the binary).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.server.await.map_err(|e| anyhow::anyhow!("the stub stopped: {e}"))
+    }
+
+    /// A handle that can stop the server from elsewhere (Ctrl-C).
+    pub fn server(&self) -> &dropshot::HttpServer<StubContext> {
+        &self.server
+    }
+}
+
+/// Starts a stub in this process (inside a tokio runtime).
+pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
+    let api = generated::humm_config_api_mod::api_description::<StubImpl>()
+        .map_err(|e| anyhow::anyhow!("the generated API does not register: {e}"))?;
+    let log = dropshot::ConfigLogging::StderrTerminal { level: options.log_level }
+        .to_logger("humm-config-stub")
+        .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))?;
+    let context = StubContext { store: Store::new(options.fixtures), token: options.token };
+    let config = dropshot::ConfigDropshot {
+        bind_address: options.bind,
+        default_request_body_max_bytes: 1024 * 1024,
+        ..Default::default()
+    };
+    let server = dropshot::ServerBuilder::new(api, context, log)
+        .config(config)
+        .start()
+        .map_err(|e| anyhow::anyhow!("cannot start the stub on {}: {e}", options.bind))?;
+    Ok(RunningStub { server })
+}

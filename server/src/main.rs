@@ -1,0 +1,55 @@
+//! `humm-config-stub`: the contract stub as a binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use humm_config_stub::{StubOptions, fixtures, start};
+
+/// A stateful stub of the Humm configuration API's SaaS-association
+/// operations, generated from openapi.json, for contract tests.
+#[derive(Parser)]
+#[command(name = "humm-config-stub", version)]
+struct Flags {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// JSON array of associations to start with (default: the built-in set)
+    #[arg(long, value_name = "PATH")]
+    fixtures: Option<PathBuf>,
+    /// Accept only this bearer token (default: any non-empty token)
+    #[arg(long, env = "HUMM_STUB_TOKEN")]
+    token: Option<String>,
+    /// Print the server's own OpenAPI document and exit
+    #[arg(long)]
+    print_openapi: bool,
+    /// Log level: error, warn, info (each request), debug
+    #[arg(long, default_value = "info")]
+    log_level: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let flags = Flags::parse();
+    if flags.print_openapi {
+        println!("{}", serde_json::to_string_pretty(&humm_config_stub::openapi())?);
+        return Ok(());
+    }
+    let fixtures = match &flags.fixtures {
+        Some(path) => fixtures::load(path).map_err(anyhow::Error::msg)?,
+        None => fixtures::default_fixtures(),
+    };
+    let log_level = match flags.log_level.as_str() {
+        "error" => dropshot::ConfigLoggingLevel::Error,
+        "warn" => dropshot::ConfigLoggingLevel::Warn,
+        "info" => dropshot::ConfigLoggingLevel::Info,
+        "debug" => dropshot::ConfigLoggingLevel::Debug,
+        other => anyhow::bail!("--log-level {other}: expected error, warn, info or debug"),
+    };
+    let count = fixtures.len();
+    let stub = start(StubOptions { bind: flags.bind, fixtures, token: flags.token, log_level }).await?;
+    println!("humm-config-stub listening on {} ({count} associations)", stub.url());
+    tokio::signal::ctrl_c().await?;
+    eprintln!("shutting down");
+    stub.stop().await
+}
