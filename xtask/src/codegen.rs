@@ -79,3 +79,36 @@ pub fn run(ws: &Workspace, mode: Mode, out: &mut String) -> Result<(), Failure> 
     );
     Err(Failure::Stale)
 }
+
+/// Builds and runs the committed server (`--print-openapi`) and compares
+/// its document with the lowered spec ([`crate::roundtrip`]).
+pub fn round_trip(ws: &Workspace, out: &mut String) -> Result<(), Failure> {
+    let spec = ws.load().map_err(Failure::Spec)?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .current_dir(&ws.root)
+        .args(["run", "--quiet", "--package", "humm-config-stub", "--", "--print-openapi"])
+        .output()
+        .map_err(|e| Failure::Other(format!("cannot run cargo to build the server: {e}")))?;
+    if !output.status.success() {
+        let _ = writeln!(out, "{:>12} server: the server crate does not build or run", "Failed");
+        out.push_str(&String::from_utf8_lossy(&output.stderr));
+        let _ = writeln!(out, "error: the round-trip check needs a server that builds (run `cargo xtask generate` if generated code was edited)");
+        return Err(Failure::Stale);
+    }
+    let published: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| Failure::Other(format!("the server printed no OpenAPI document: {e}")))?;
+    let report = crate::roundtrip::compare(&spec.lowered, &published);
+    report.render(out);
+    if report.differences.is_empty() {
+        Ok(())
+    } else {
+        let n = report.differences.len();
+        let _ = writeln!(
+            out,
+            "error: the server's own OpenAPI document differs from openapi.json in {n} place{} (run `cargo xtask generate` to update)",
+            if n == 1 { "" } else { "s" }
+        );
+        Err(Failure::Stale)
+    }
+}

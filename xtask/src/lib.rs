@@ -8,6 +8,7 @@
 //! - [`client`]: `client/src/generated.rs`, through progenitor;
 //! - [`server`]: `server/src/generated.rs`, a dropshot API trait;
 //! - [`files`]: the one write path, and the check;
+//! - [`roundtrip`]: the server's own OpenAPI document against the spec;
 //! - [`codegen`]: what `generate` and `check` do with all of the above.
 
 pub mod client;
@@ -15,6 +16,7 @@ pub mod codegen;
 pub mod files;
 pub mod lower;
 pub mod names;
+pub mod roundtrip;
 pub mod server;
 pub mod spec;
 

@@ -45,7 +45,14 @@ fn main() -> ExitCode {
 
 fn report(ws: &Workspace, mode: Mode) -> Result<(), i32> {
     let mut out = String::new();
-    let result = codegen::run(ws, mode, &mut out);
+    let mut result = codegen::run(ws, mode, &mut out);
+    if mode == Mode::Check && !matches!(result, Err(Failure::Spec(_))) {
+        // the committed server, built as it is, against the spec
+        let round_trip = codegen::round_trip(ws, &mut out);
+        if result.is_ok() {
+            result = round_trip;
+        }
+    }
     print!("{out}");
     let _ = std::io::stdout().flush();
     match result {

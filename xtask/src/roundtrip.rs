@@ -1,0 +1,401 @@
+//! Round-trip conformance: the document dropshot derives from the generated
+//! trait (`humm-config-stub --print-openapi`) against the lowered spec.
+//!
+//! The comparison is semantic: `$ref`s are resolved, single-member `allOf`s
+//! flattened, and what carries no meaning for a client is normalised away
+//! (titles, descriptions, examples, key and `required` order, integer and
+//! number widths, `additionalProperties: true`, `nullable` on optional query
+//! parameters, which cannot carry null on the wire). Every other difference is
+//! reported with the spec's JSON pointer.
+//!
+//! What dropshot cannot express is a short, named allow-list; each use is
+//! reported as `Allowed`, never dropped silently:
+//!
+//! - `error-responses`: dropshot publishes one error schema under
+//!   `4XX`/`5XX`, not one per status;
+//! - `security`: dropshot publishes no `securitySchemes` or `security`
+//!   (the stub enforces the bearer token itself);
+//! - `validation-keywords`: `minItems`, `maxLength`, `minimum`, … that
+//!   schemars does not derive from Rust types (the stub enforces `minItems`).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde_json::{Map, Value};
+
+use crate::lower::escape_pointer_token;
+
+/// The allow-list, with the reason printed beside each use.
+pub const ALLOWANCES: &[(&str, &str)] = &[
+    ("error-responses", "dropshot publishes one error schema as 4XX/5XX, not one per status"),
+    ("security", "dropshot publishes no securitySchemes; the stub checks the bearer token itself"),
+    ("validation-keywords", "schemars derives no validation keywords from Rust types; the stub enforces minItems"),
+];
+
+const VALIDATION_KEYWORDS: &[&str] = &[
+    "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "pattern", "multipleOf", "uniqueItems", "minProperties", "maxProperties",
+];
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// (spec pointer, what differs)
+    pub differences: Vec<(String, String)>,
+    /// (allowance, spec pointer)
+    pub allowed: Vec<(&'static str, String)>,
+    pub operations: usize,
+}
+
+impl Report {
+    pub fn render(&self, out: &mut String) {
+        if self.differences.is_empty() {
+            let _ = writeln!(out, "{:>12} openapi.json = server's own document ({} operations)", "Round-trip", self.operations);
+        }
+        for (pointer, what) in &self.differences {
+            let _ = writeln!(out, "{:>12} {pointer}: {what}", "Different");
+        }
+        for (name, why) in ALLOWANCES {
+            let places: Vec<&String> = self.allowed.iter().filter(|(n, _)| n == name).map(|(_, p)| p).collect();
+            if !places.is_empty() {
+                let _ = writeln!(out, "{:>12} {name} ({} place{}): {why}", "Allowed", places.len(), if places.len() == 1 { "" } else { "s" });
+            }
+        }
+    }
+}
+
+/// Compares the lowered spec with the server's published document.
+pub fn compare(spec: &Value, published: &Value) -> Report {
+    let mut r = Report::default();
+    let empty = Map::new();
+    let spec_paths = spec.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    let pub_paths = published.get("paths").and_then(Value::as_object).unwrap_or(&empty);
+    if spec.pointer("/components/securitySchemes").is_some() {
+        r.allowed.push(("security", "/components/securitySchemes".into()));
+    }
+    for (path, item) in spec_paths {
+        let item_ptr = format!("/paths/{}", escape_pointer_token(path));
+        for (method, op) in item.as_object().unwrap_or(&empty) {
+            if !crate::spec::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            r.operations += 1;
+            let ptr = format!("{item_ptr}/{method}");
+            let Some(theirs) = pub_paths.get(path).and_then(|i| i.get(method)) else {
+                r.differences.push((ptr, format!("the server does not publish {} {path}", method.to_uppercase())));
+                continue;
+            };
+            compare_operation(spec, published, &ptr, op, theirs, item, &mut r);
+        }
+    }
+    for (path, item) in pub_paths {
+        for method in item.as_object().unwrap_or(&empty).keys() {
+            if spec_paths.get(path).and_then(|i| i.get(method)).is_none() {
+                r.differences.push((
+                    format!("/paths/{}/{method}", escape_pointer_token(path)),
+                    format!("the server publishes {} {path}, which the spec does not have", method.to_uppercase()),
+                ));
+            }
+        }
+    }
+    r
+}
+
+fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, theirs: &Value, item: &Value, r: &mut Report) {
+    for key in ["operationId", "tags"] {
+        if ours.get(key) != theirs.get(key) && !(key == "tags" && ours.get(key).is_none() && theirs.get(key) == Some(&Value::Array(vec![]))) {
+            r.differences.push((format!("{ptr}/{key}"), format!("spec has {}, server has {}", show(ours.get(key)), show(theirs.get(key)))));
+        }
+    }
+    if ours.get("security").is_some() {
+        r.allowed.push(("security", format!("{ptr}/security")));
+    }
+    // parameters, by (in, name)
+    let params = |doc: &Value, op: &Value, item: Option<&Value>| -> Vec<(String, String, Value)> {
+        let mut all: Vec<(String, String, Value)> = Vec::new();
+        for list in [item.and_then(|i| i.get("parameters")), op.get("parameters")].into_iter().flatten() {
+            for p in list.as_array().into_iter().flatten() {
+                let p = crate::spec::resolve(doc, p).clone();
+                let key = (p["in"].as_str().unwrap_or("").to_string(), p["name"].as_str().unwrap_or("").to_string());
+                all.retain(|(i, n, _)| (i, n) != (&key.0, &key.1));
+                all.push((key.0, key.1, p));
+            }
+        }
+        all
+    };
+    let ours_params = params(spec, ours, Some(item));
+    let theirs_params = params(published, theirs, None);
+    for (location, name, p) in &ours_params {
+        let p_ptr = format!("{ptr}/parameters/{name}");
+        let Some((_, _, q)) = theirs_params.iter().find(|(l, n, _)| l == location && n == name) else {
+            r.differences.push((p_ptr, format!("the server does not take the {location} parameter `{name}`")));
+            continue;
+        };
+        let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        if required(p) != required(q) {
+            r.differences.push((format!("{p_ptr}/required"), format!("spec says {}, server says {}", required(p), required(q))));
+        }
+        // an optional query parameter cannot carry null on the wire: absent is
+        // its only "null", so `nullable` means nothing there
+        let strip = |s: &Value| {
+            let mut s = s.clone();
+            if location == "query" && !required(p) {
+                if let Some(o) = s.as_object_mut() {
+                    o.shift_remove("nullable");
+                }
+            }
+            s
+        };
+        compare_schema(spec, published, &format!("{p_ptr}/schema"), &strip(&p["schema"]), &strip(&q["schema"]), r);
+    }
+    for (location, name, _) in &theirs_params {
+        if !ours_params.iter().any(|(l, n, _)| l == location && n == name) {
+            r.differences.push((format!("{ptr}/parameters/{name}"), format!("the server takes a {location} parameter `{name}` that the spec does not have")));
+        }
+    }
+    // request body
+    let body = |doc: &Value, op: &Value| op.get("requestBody").map(|b| crate::spec::resolve(doc, b).clone());
+    match (body(spec, ours), body(published, theirs)) {
+        (None, None) => {}
+        (Some(a), Some(b)) => {
+            let required = |v: &Value| v.get("required").and_then(Value::as_bool).unwrap_or(false);
+            if required(&a) != required(&b) {
+                r.differences.push((format!("{ptr}/requestBody/required"), format!("spec says {}, server says {}", required(&a), required(&b))));
+            }
+            compare_content(spec, published, &format!("{ptr}/requestBody"), &a, &b, r);
+        }
+        (a, _) => r.differences.push((format!("{ptr}/requestBody"), format!("spec {} a body, server {}", if a.is_some() { "takes" } else { "takes no" }, if a.is_some() { "takes none" } else { "takes one" }))),
+    }
+    // responses: success ones exactly, error ones under the allowance
+    let empty = Map::new();
+    let ours_resp = ours.get("responses").and_then(Value::as_object).unwrap_or(&empty);
+    let theirs_resp = theirs.get("responses").and_then(Value::as_object).unwrap_or(&empty);
+    for (code, resp) in ours_resp {
+        let r_ptr = format!("{ptr}/responses/{code}");
+        if !code.starts_with('2') {
+            let covered = theirs_resp.contains_key(&format!("{}XX", &code[..1]));
+            if covered {
+                r.allowed.push(("error-responses", r_ptr));
+            } else {
+                r.differences.push((r_ptr, format!("the server documents no {}XX response for this {code}", &code[..1])));
+            }
+            continue;
+        }
+        let Some(theirs) = theirs_resp.get(code) else {
+            r.differences.push((r_ptr, format!("the server does not answer {code}")));
+            continue;
+        };
+        let a = crate::spec::resolve(spec, resp);
+        let b = crate::spec::resolve(published, theirs);
+        compare_content(spec, published, &r_ptr, a, b, r);
+    }
+    for code in theirs_resp.keys() {
+        if code.starts_with('2') && !ours_resp.contains_key(code) {
+            r.differences.push((format!("{ptr}/responses/{code}"), format!("the server answers {code}, which the spec does not document")));
+        }
+    }
+}
+
+fn compare_content(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Value, r: &mut Report) {
+    let types = |v: &Value| -> BTreeSet<String> { v.get("content").and_then(Value::as_object).map(|c| c.keys().cloned().collect()).unwrap_or_default() };
+    if types(a) != types(b) {
+        r.differences.push((format!("{ptr}/content"), format!("spec has {:?}, server has {:?}", types(a), types(b))));
+        return;
+    }
+    for media in types(a) {
+        let key = escape_pointer_token(&media);
+        let sa = a.pointer(&format!("/content/{key}/schema")).cloned().unwrap_or(Value::Null);
+        let sb = b.pointer(&format!("/content/{key}/schema")).cloned().unwrap_or(Value::Null);
+        compare_schema(spec, published, &format!("{ptr}/content/{key}/schema"), &sa, &sb, r);
+    }
+}
+
+fn compare_schema(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Value, r: &mut Report) {
+    let mut a = normalise(spec, a, 0);
+    let b = normalise(published, b, 0);
+    strip_validation(&mut a, &b, ptr, r);
+    diff(ptr, &a, &b, r);
+}
+
+/// Removes from `a` (the spec) the validation keywords that `b` lacks,
+/// recording each under the allowance.
+fn strip_validation(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
+    let Some(obj) = a.as_object_mut() else { return };
+    for k in VALIDATION_KEYWORDS {
+        if obj.contains_key(*k) && b.get(*k) != obj.get(*k) {
+            obj.shift_remove(*k);
+            r.allowed.push(("validation-keywords", format!("{ptr}/{k}")));
+        }
+    }
+    if let (Some(Value::Object(pa)), Some(pb)) = (obj.get_mut("properties"), b.get("properties")) {
+        for (name, s) in pa.iter_mut() {
+            strip_validation(s, pb.get(name).unwrap_or(&Value::Null), &format!("{ptr}/properties/{}", escape_pointer_token(name)), r);
+        }
+    }
+    if let Some(items) = obj.get_mut("items") {
+        strip_validation(items, b.get("items").unwrap_or(&Value::Null), &format!("{ptr}/items"), r);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(members)) = obj.get_mut(key) {
+            for (i, m) in members.iter_mut().enumerate() {
+                strip_validation(m, b.get(key).and_then(|x| x.get(i)).unwrap_or(&Value::Null), &format!("{ptr}/{key}/{i}"), r);
+            }
+        }
+    }
+}
+
+/// A schema with references resolved and meaning-free differences removed.
+pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
+    if depth > 32 {
+        // a recursive type: compare no deeper
+        return Value::String("<recursive>".into());
+    }
+    let schema = crate::spec::resolve(doc, schema);
+    let Some(obj) = schema.as_object() else { return schema.clone() };
+    let mut out = Map::new();
+    for (k, v) in obj {
+        match k.as_str() {
+            "title" | "description" | "example" | "examples" | "$ref" | "externalDocs" | "deprecated" | "readOnly" | "writeOnly" => {}
+            "properties" => {
+                let props: Map<String, Value> = v.as_object().into_iter().flatten().map(|(n, s)| (n.clone(), normalise(doc, s, depth + 1))).collect();
+                out.insert(k.clone(), Value::Object(props));
+            }
+            "items" | "not" => {
+                out.insert(k.clone(), normalise(doc, v, depth + 1));
+            }
+            "additionalProperties" => match v {
+                Value::Bool(true) => {}
+                Value::Object(m) if m.is_empty() => {}
+                other => {
+                    out.insert(k.clone(), normalise(doc, other, depth + 1));
+                }
+            },
+            "allOf" | "anyOf" | "oneOf" => {
+                let members: Vec<Value> = v.as_array().into_iter().flatten().map(|m| normalise(doc, m, depth + 1)).collect();
+                out.insert(k.clone(), Value::Array(members));
+            }
+            "required" | "enum" => {
+                let mut items: Vec<Value> = v.as_array().cloned().unwrap_or_default();
+                items.sort_by_key(|x| x.to_string());
+                out.insert(k.clone(), Value::Array(items));
+            }
+            "format" if matches!(obj.get("type").and_then(Value::as_str), Some("integer" | "number")) => {}
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    // a single-member allOf is its member (how 3.0 attaches siblings to a $ref)
+    if let Some(Value::Array(members)) = out.get("allOf").cloned() {
+        if members.len() == 1 {
+            out.shift_remove("allOf");
+            if let Value::Object(m) = &members[0] {
+                for (k, v) in m {
+                    out.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
+    }
+    if out.get("nullable") == Some(&Value::Bool(false)) {
+        out.shift_remove("nullable");
+    }
+    Value::Object(out)
+}
+
+fn diff(ptr: &str, a: &Value, b: &Value, r: &mut Report) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let p = format!("{ptr}/{}", escape_pointer_token(k));
+                match (x.get(k), y.get(k)) {
+                    (Some(va), Some(vb)) => diff(&p, va, vb, r),
+                    (Some(va), None) => r.differences.push((p, format!("spec has {}, the server's document has nothing", show(Some(va))))),
+                    (None, Some(vb)) => r.differences.push((p, format!("the server's document has {}, the spec has nothing", show(Some(vb))))),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                diff(&format!("{ptr}/{i}"), va, vb, r);
+            }
+        }
+        (Value::Number(x), Value::Number(y)) if x.as_f64() == y.as_f64() => {}
+        _ if a == b => {}
+        _ => r.differences.push((ptr.to_string(), format!("spec has {}, server has {}", show(Some(a)), show(Some(b))))),
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "nothing".into(),
+        Some(v) => {
+            let s = v.to_string();
+            if s.len() > 120 { format!("{}…", &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]) } else { s }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(schema: Value, extra_param: bool) -> Value {
+        let mut params = vec![json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}})];
+        if extra_param {
+            params.push(json!({"name": "q", "in": "query", "schema": {"type": "integer", "format": "int32"}}));
+        }
+        json!({
+            "paths": {"/x/{id}": {"put": {
+                "operationId": "put_x",
+                "parameters": params,
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/X"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/X"}}}},
+                               "404": {"description": "nf", "content": {"application/json": {"schema": {"type": "object"}}}}}
+            }}},
+            "components": {"schemas": {"X": schema}}
+        })
+    }
+
+    #[test]
+    fn equal_documents_agree_modulo_annotations() {
+        let ours = doc(json!({"type": "object", "title": "X", "properties": {"a": {"type": "integer", "format": "int64", "minimum": 1}}, "required": ["a"]}), false);
+        let mut theirs = doc(json!({"type": "object", "description": "x", "properties": {"a": {"type": "integer", "format": "uint64"}}, "required": ["a"]}), false);
+        theirs["paths"]["/x/{id}"]["put"]["responses"] = json!({"200": theirs["paths"]["/x/{id}"]["put"]["responses"]["200"], "4XX": {"description": "e"}});
+        let r = compare(&ours, &theirs);
+        assert_eq!(r.differences, vec![], "{r:?}");
+        assert!(r.allowed.contains(&("error-responses", "/paths/~1x~1{id}/put/responses/404".into())));
+        assert!(r.allowed.iter().any(|(n, p)| *n == "validation-keywords" && p.ends_with("/properties/a/minimum")), "{r:?}");
+    }
+
+    #[test]
+    fn differences_are_named_by_pointer() {
+        let ours = doc(json!({"type": "object", "properties": {"a": {"type": "string"}}}), true);
+        let theirs = doc(json!({"type": "object", "properties": {"a": {"type": "integer"}}}), false);
+        let r = compare(&ours, &theirs);
+        let pointers: Vec<&str> = r.differences.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(pointers.contains(&"/paths/~1x~1{id}/put/parameters/q"), "{r:?}");
+        assert!(pointers.contains(&"/paths/~1x~1{id}/put/requestBody/content/application~1json/schema/properties/a/type"), "{r:?}");
+        assert!(pointers.contains(&"/paths/~1x~1{id}/put/responses/404"), "no 4XX on the server side: {r:?}");
+    }
+
+    #[test]
+    fn missing_and_extra_operations() {
+        let ours = doc(json!({"type": "object"}), false);
+        let mut theirs = ours.clone();
+        theirs["paths"]["/y"] = json!({"get": {"operationId": "y", "responses": {}}});
+        theirs["paths"]["/x/{id}"].as_object_mut().unwrap().shift_remove("put");
+        let r = compare(&ours, &theirs);
+        assert_eq!(r.differences.len(), 2, "{r:?}");
+    }
+
+    #[test]
+    fn nullable_refs_compare_through_allof() {
+        let a = json!({"allOf": [{"$ref": "#/components/schemas/E"}], "nullable": true, "default": "A"});
+        let b = json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/E"}], "default": "A"});
+        let docs = json!({"components": {"schemas": {"E": {"type": "string", "enum": ["B", "A"]}}}});
+        assert_eq!(normalise(&docs, &a, 0), normalise(&docs, &b, 0));
+        assert_eq!(normalise(&docs, &a, 0), json!({"nullable": true, "default": "A", "type": "string", "enum": ["A", "B"]}));
+    }
+}
