@@ -601,3 +601,35 @@ pub fn route_refusal(message: &str) -> Option<RouteRefusal> {
     )
 }
 const ROUTE_REFUSAL_MARKER: &str = "[route-refusal:";
+/// Every path of the spec with its methods, for answers that
+/// dropshot's router gives without the endpoints (405 `Allow`).
+pub const ROUTES: &[(&str, &[&str])] = &[
+    ("/api/integration-sources/{source_id}/saas-associations", &["GET"]),
+    ("/api/integration-sources/{source_id}/saas-associations/bulk-status", &["POST"]),
+    ("/api/integration-sources/{source_id}/saas-associations/{association_id}", &["PUT"]),
+];
+/// The methods of the spec path that `path` names (a literal
+/// segment beats a variable one, as in FastAPI's ordered routes);
+/// `None` when no path of the spec matches.
+pub fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    ROUTES
+        .iter()
+        .filter_map(|(template, methods)| {
+            let parts: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+            if parts.len() != segments.len() {
+                return None;
+            }
+            let mut literals = Vec::with_capacity(parts.len());
+            for (part, segment) in parts.iter().zip(&segments) {
+                let variable = part.starts_with('{') && part.ends_with('}');
+                if !variable && part != segment {
+                    return None;
+                }
+                literals.push(!variable);
+            }
+            Some((literals, *methods))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, methods)| methods)
+}

@@ -16,6 +16,7 @@
 
 pub mod error;
 pub mod fixtures;
+pub mod front;
 pub mod generated;
 pub mod stub;
 
@@ -53,16 +54,17 @@ impl Default for StubOptions {
 /// server running until the runtime ends.
 pub struct RunningStub {
     server: dropshot::HttpServer<StubContext>,
+    front: front::Front,
 }
 
 impl RunningStub {
     /// The base URL, e.g. `http://127.0.0.1:40123`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.server.local_addr())
+        format!("http://{}", self.front.addr)
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.server.local_addr()
+        self.front.addr
     }
 
     /// The store, to assert state in tests.
@@ -72,17 +74,8 @@ impl RunningStub {
 
     /// Stops accepting requests and waits for those in flight.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.front.stop().await;
         self.server.close().await.map_err(|e| anyhow::anyhow!("stopping the stub: {e}"))
-    }
-
-    /// Waits until the server stops (for the binary).
-    pub async fn wait(self) -> anyhow::Result<()> {
-        self.server.await.map_err(|e| anyhow::anyhow!("the stub stopped: {e}"))
-    }
-
-    /// A handle that can stop the server from elsewhere (Ctrl-C).
-    pub fn server(&self) -> &dropshot::HttpServer<StubContext> {
-        &self.server
     }
 }
 
@@ -94,14 +87,20 @@ pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
         .to_logger("humm-config-stub")
         .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))?;
     let context = StubContext { store: Store::new(options.fixtures), token: options.token };
+    // dropshot listens privately; the front (see [`front`]) takes the
+    // public address and adds what dropshot cannot say
+    let front_listener = tokio::net::TcpListener::bind(options.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.bind))?;
     let config = dropshot::ConfigDropshot {
-        bind_address: options.bind,
+        bind_address: SocketAddr::from(([127, 0, 0, 1], 0)),
         default_request_body_max_bytes: 1024 * 1024,
         ..Default::default()
     };
     let server = dropshot::ServerBuilder::new(api, context, log)
         .config(config)
         .start()
-        .map_err(|e| anyhow::anyhow!("cannot start the stub on {}: {e}", options.bind))?;
-    Ok(RunningStub { server })
+        .map_err(|e| anyhow::anyhow!("cannot start the stub: {e}"))?;
+    let front = front::serve(front_listener, server.local_addr())?;
+    Ok(RunningStub { server, front })
 }

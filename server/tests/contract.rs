@@ -160,6 +160,9 @@ async fn wrong_or_missing_token_is_a_typed_401() {
     let result = wrong.list_saas_associations().source_id(uuid(HUBSPOT)).send().await;
     assert!(matches!(typed_error(result, 401), ErrorBody::ErrorDetail(_)));
     let anonymous = Client::new(&stub.url());
+    let raw = reqwest::get(format!("{}/api/integration-sources/{HUBSPOT}/saas-associations", stub.url())).await.unwrap();
+    assert_eq!(raw.status(), 401);
+    assert_eq!(raw.headers()["www-authenticate"], "Bearer");
     let result = anonymous.list_saas_associations().source_id(uuid(HUBSPOT)).send().await;
     match typed_error(result, 401) {
         ErrorBody::ErrorDetail(e) => assert_eq!(e.detail, "Not authenticated"),
@@ -230,11 +233,18 @@ async fn bad_requests_get_fastapi_shapes_and_change_nothing() {
     assert_eq!(body["detail"][0]["loc"][0], "query");
 
     // the literal wins over the variable: PUT on bulk-status is 405
-    let (status, _, body) = raw(&stub, reqwest::Method::PUT, &format!("{base}/bulk-status"), Some("{}")).await;
+    let (status, headers, body) = raw(&stub, reqwest::Method::PUT, &format!("{base}/bulk-status"), Some("{}")).await;
     assert_eq!((status, body), (405, json!({"detail": "Method Not Allowed"})));
+    assert_eq!(headers["allow"], "POST");
     // and POST on an association id is 405 too
-    let (status, _, _) = raw(&stub, reqwest::Method::POST, &format!("{base}/{}", a.id), Some("{}")).await;
-    assert_eq!(status, 405);
+    let (status, headers, _) = raw(&stub, reqwest::Method::POST, &format!("{base}/{}", a.id), Some("{}")).await;
+    assert_eq!((status, headers["allow"].to_str().unwrap()), (405, "PUT"));
+    // methods and routes that dropshot's own router refuses, in FastAPI's shape
+    let (status, headers, body) = raw(&stub, reqwest::Method::DELETE, &base, None).await;
+    assert_eq!((status, body), (405, json!({"detail": "Method Not Allowed"})));
+    assert_eq!(headers["allow"], "GET");
+    let (status, _, body) = raw(&stub, reqwest::Method::GET, "/api/nowhere", None).await;
+    assert_eq!((status, body), (404, json!({"detail": "Not Found"})));
 
     let big = format!(r#"{{"association_label": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
     let (status, _, body) = raw(&stub, reqwest::Method::PUT, &format!("{base}/{}", a.id), Some(&big)).await;

@@ -1,0 +1,144 @@
+//! A thin HTTP front before the dropshot server, for what dropshot's public
+//! API cannot say.
+//!
+//! dropshot serialises a custom error type's body but gives it no way to set
+//! headers, and its router answers unknown routes and methods in its own body
+//! shape. FastAPI, and RFC 9110, want more: `WWW-Authenticate: Bearer` on a
+//! 401, `Allow` on a 405, and `{"detail": "Not Found"}` /
+//! `{"detail": "Method Not Allowed"}` bodies. The front listens on the
+//! stub's public address, forwards every request unchanged to dropshot on a
+//! private loopback port (pooled keep-alive connections, bodies streamed),
+//! and only touches 401, 404 and 405 answers. Everything else passes through
+//! as dropshot wrote it.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::client::legacy::{Client, connect::HttpConnector};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::generated::allowed_methods;
+
+type Body = BoxBody<Bytes, hyper::Error>;
+
+/// The running front; dropping the sender stops it.
+pub struct Front {
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Front {
+    /// Stops accepting, and waits for the accept loop to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Serves `listener`, forwarding to dropshot at `backend`.
+pub fn serve(listener: TcpListener, backend: SocketAddr) -> std::io::Result<Front> {
+    let addr = listener.local_addr()?;
+    let client: Client<HttpConnector, Incoming> = Client::builder(TokioExecutor::new()).build_http();
+    let (stop, mut stopped) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        loop {
+            let (socket, _) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    // e.g. too many open files: keep serving the others
+                    Err(_) => continue,
+                },
+                _ = stopped.changed() => break,
+            };
+            let _ = socket.set_nodelay(true);
+            let client = client.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| forward(client.clone(), backend, request));
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(socket), service);
+                tokio::pin!(connection);
+                tokio::select! {
+                    _ = connection.as_mut() => {}
+                    _ = stopped.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
+                }
+            });
+        }
+    });
+    Ok(Front { addr, stop, task })
+}
+
+async fn forward(
+    client: Client<HttpConnector, Incoming>,
+    backend: SocketAddr,
+    mut request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let path = request.uri().path().to_string();
+    let target = format!("http://{backend}{}", request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+    *request.uri_mut() = match target.parse() {
+        Ok(uri) => uri,
+        Err(_) => return Ok(fastapi_error(StatusCode::NOT_FOUND, "Not Found")),
+    };
+    let response = match client.request(request).await {
+        Ok(response) => response,
+        Err(_) => return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway")),
+    };
+    Ok(match response.status() {
+        StatusCode::UNAUTHORIZED => {
+            let mut response = response.map(|b| b.boxed());
+            response.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static("Bearer"));
+            response
+        }
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => rewrite_routing_error(response, &path).await,
+        _ => response.map(|b| b.boxed()),
+    })
+}
+
+/// dropshot's router answers 404/405 in its own shape; a handler's 404 is
+/// already FastAPI's and passes unchanged.
+async fn rewrite_routing_error(response: Response<Incoming>, path: &str) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let is_fastapi = serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| v.get("detail").is_some());
+    let allowed = allowed_methods(path);
+    let status = match (parts.status, allowed) {
+        // dropshot's router found no route, but the spec has the path: the
+        // method is what is wrong
+        (StatusCode::NOT_FOUND, Some(_)) if !is_fastapi => StatusCode::METHOD_NOT_ALLOWED,
+        (status, _) => status,
+    };
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        if let Some(methods) = allowed {
+            if let Ok(value) = methods.join(", ").parse() {
+                parts.headers.insert(hyper::header::ALLOW, value);
+            }
+        }
+    }
+    if is_fastapi && status == parts.status {
+        return Response::from_parts(parts, Full::new(bytes).map_err(|never| match never {}).boxed());
+    }
+    let detail = if status == StatusCode::METHOD_NOT_ALLOWED { "Method Not Allowed" } else { "Not Found" };
+    let mut response = fastapi_error(status, detail);
+    for (name, value) in parts.headers.iter().filter(|(n, _)| *n == hyper::header::ALLOW || n.as_str() == "x-request-id") {
+        response.headers_mut().insert(name.clone(), value.clone());
+    }
+    response
+}
+
+fn fastapi_error(status: StatusCode, detail: &str) -> Response<Body> {
+    let body = serde_json::json!({ "detail": detail }).to_string();
+    let mut response = Response::new(Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed());
+    *response.status_mut() = status;
+    response.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    response
+}
