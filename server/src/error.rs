@@ -156,7 +156,7 @@ fn validation_from_message(message: &str) -> ApiError {
     if message.contains("content-type") || message.contains("content type") {
         return ApiError::validation(vec![json!("body")], message, "model_attributes_type");
     }
-    if message.contains("exceeds maximum") || message.contains("too large") {
+    if message.contains("exceeded maximum size") {
         return ApiError::validation(vec![json!("body")], message, "body_too_large");
     }
     ApiError::validation(vec![json!("body")], message, "value_error")
