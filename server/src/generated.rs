@@ -529,9 +529,7 @@ pub const API_VERSION: &str = "1.0.0";
 /// derives from the trait, with the operations routed at a
 /// variable's place put back at their own paths.
 pub fn openapi() -> serde_json::Value {
-    let version: semver::Version = API_VERSION
-        .parse()
-        .unwrap_or_else(|_| semver::Version::new(0, 0, 0));
+    let version = semver::Version::new(0, 0, 0);
     let main = humm_config_api_mod::stub_api_description()
         .expect("the generated trait forms a valid description");
     let mut doc = main
@@ -545,6 +543,7 @@ pub fn openapi() -> serde_json::Value {
             .expect("dropshot serialises its document");
         merge_documents(&mut doc, extra);
     }
+    doc["info"]["version"] = serde_json::Value::String(API_VERSION.to_string());
     doc
 }
 fn merge_documents(doc: &mut serde_json::Value, extra: serde_json::Value) {
@@ -612,24 +611,64 @@ pub const ROUTES: &[(&str, &[&str])] = &[
 /// segment beats a variable one, as in FastAPI's ordered routes);
 /// `None` when no path of the spec matches.
 pub fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     ROUTES
         .iter()
         .filter_map(|(template, methods)| {
-            let parts: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-            if parts.len() != segments.len() {
-                return None;
-            }
-            let mut literals = Vec::with_capacity(parts.len());
-            for (part, segment) in parts.iter().zip(&segments) {
+            template_match(template, path).map(|literals| (literals, *methods))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, methods)| methods)
+}
+/// Whether `path` fits `template`; which of its segments are literal.
+fn template_match(template: &str, path: &str) -> Option<Vec<bool>> {
+    let mut parts = template.trim_start_matches('/').split('/');
+    let mut segments = path.trim_start_matches('/').split('/');
+    let mut literals = Vec::new();
+    loop {
+        match (parts.next(), segments.next()) {
+            (None, None) => return Some(literals),
+            (Some(part), Some(segment)) => {
                 let variable = part.starts_with('{') && part.ends_with('}');
                 if !variable && part != segment {
                     return None;
                 }
                 literals.push(!variable);
             }
-            Some((literals, *methods))
-        })
-        .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, methods)| methods)
+            _ => return None,
+        }
+    }
+}
+/// Literal operations that share dropshot's route and method
+/// with a variable one: (spec path, method, major version).
+pub const LITERAL_ROUTE_VERSIONS: &[(&str, &str, u64)] = &[];
+/// Picks the operation among those sharing a route and a method:
+/// the literal one whose path the request names, else the
+/// variable one (version 0.0.0).
+#[derive(Debug)]
+pub struct LiteralRoutePolicy;
+impl dropshot::DynamicVersionPolicy for LiteralRoutePolicy {
+    fn request_extract_version(
+        &self,
+        request: &http::Request<dropshot::Body>,
+        _log: &slog::Logger,
+    ) -> Result<semver::Version, dropshot::HttpError> {
+        let path = request.uri().path();
+        let method = request.method().as_str();
+        let major = LITERAL_ROUTE_VERSIONS
+            .iter()
+            .find(|(template, m, _)| {
+                *m == method && template_match(template, path).is_some()
+            })
+            .map_or(0, |(_, _, major)| *major);
+        Ok(semver::Version::new(major, 0, 0))
+    }
+}
+/// The version policy a server of this API must use: versions
+/// only tell apart operations that share a route and a method.
+pub fn version_policy() -> dropshot::VersionPolicy {
+    if LITERAL_ROUTE_VERSIONS.is_empty() {
+        dropshot::VersionPolicy::Unversioned
+    } else {
+        dropshot::VersionPolicy::Dynamic(Box::new(LiteralRoutePolicy))
+    }
 }

@@ -99,6 +99,7 @@ pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
     };
     let server = dropshot::ServerBuilder::new(api, context, log)
         .config(config)
+        .version_policy(generated::version_policy())
         .start()
         .map_err(|e| anyhow::anyhow!("cannot start the stub: {e}"))?;
     let front = front::serve(front_listener, server.local_addr())?;

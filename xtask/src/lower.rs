@@ -70,7 +70,7 @@
 //!    application/octet-stream` (without an encoding) → `format: binary`. An
 //!    existing, different `format` wins. Whatever cannot be mapped is dropped
 //!    with a note.
-//! 8. Refused (error; rewrite the model or add an override): `prefixItems`,
+//! 8. Refused (error; rewrite the model): `prefixItems`,
 //!    array-form `items`, `$dynamicRef`, `$dynamicAnchor`, `if`/`then`/`else`,
 //!    `dependentSchemas`, `dependentRequired`, `unevaluatedProperties`,
 //!    `unevaluatedItems`, `patternProperties`, `propertyNames`, `contains`,
@@ -272,7 +272,7 @@ impl<'a> Lowerer<'a> {
             self.error(
                 "",
                 format!(
-                    "expected the document to be a json object, found {}",
+                    "expected the document to be a json object, found {}; the spec must be the object that FastAPI's `app.openapi()` returns",
                     kind(doc)
                 ),
             );
@@ -293,7 +293,10 @@ impl<'a> Lowerer<'a> {
             }
             Some(other) => self.error(
                 "/paths",
-                format!("expected `paths` to be an object, found {}", kind(other)),
+                format!(
+                    "expected `paths` to be an object, found {}; map each path to its operations, e.g. `{{\"/items\": {{\"get\": ...}}}}`",
+                    kind(other)
+                ),
             ),
         }
         if let Some(components) = root.get_mut("components") {
@@ -312,7 +315,9 @@ impl<'a> Lowerer<'a> {
             }
             Some(Value::String(v)) if v.starts_with("3.0.") => true,
             Some(other) => {
-                let msg = format!("found openapi version {other}; {ACCEPTED}");
+                let msg = format!(
+                    "found openapi version {other}; {ACCEPTED}, written as a string such as \"3.1.0\" (what FastAPI exports)"
+                );
                 self.error("/openapi", msg);
                 false
             }
@@ -326,7 +331,9 @@ impl<'a> Lowerer<'a> {
                     }
                     None => self.error(
                         "",
-                        format!("the document has no `openapi` version; {ACCEPTED}"),
+                        format!(
+                            "the document has no `openapi` version, so it is not an openapi document; {ACCEPTED}, export the spec with FastAPI's `app.openapi()`"
+                        ),
                     ),
                 }
                 false
@@ -547,7 +554,10 @@ impl<'a> Lowerer<'a> {
 
     fn operation(&mut self, op: &mut Value, ptr: &str) {
         let Value::Object(obj) = op else {
-            let msg = format!("expected an operation object, found {}", kind(op));
+            let msg = format!(
+                "expected an operation object, found {}; describe the operation as an object with `operationId` and `responses`",
+                kind(op)
+            );
             self.error(ptr, msg);
             return;
         };
@@ -756,12 +766,15 @@ impl<'a> Lowerer<'a> {
             Value::Bool(false) => {
                 self.error(
                     ptr,
-                    "schema `false` (no value is valid) cannot be expressed in 3.0; remove the field or add an override",
+                    "schema `false` (no value is valid) cannot be expressed in 3.0; remove the field from the model",
                 );
                 return;
             }
             other => {
-                let msg = format!("expected a schema object, found {}", kind(other));
+                let msg = format!(
+                    "expected a schema object, found {}; a schema is an object such as `{{\"type\": \"string\"}}`",
+                    kind(other)
+                );
                 self.error(ptr, msg);
                 return;
             }
@@ -774,7 +787,7 @@ impl<'a> Lowerer<'a> {
                         .to_owned()
                 } else {
                     format!(
-                        "`{keyword}` ({what}) is not supported by the 3.0 lowering; rewrite the model or add an override"
+                        "`{keyword}` ({what}) is not supported by the 3.0 lowering; rewrite the model without it"
                     )
                 };
                 self.error(join(ptr, keyword), msg);
@@ -818,7 +831,7 @@ impl<'a> Lowerer<'a> {
             None => {}
             Some(Value::Array(_)) => self.error(
                 join(ptr, "items"),
-                "array-form `items` (tuple validation) is not supported by the 3.0 lowering; rewrite the model or add an override",
+                "array-form `items` (tuple validation) is not supported by the 3.0 lowering; rewrite the model without it",
             ),
             Some(items) => self.schema(items, &join(ptr, "items")),
         }
@@ -909,7 +922,7 @@ impl<'a> Lowerer<'a> {
                 if let Some(kw) = TYPE_SPECIFIC.iter().find(|k| obj.contains_key(**k)) {
                     let msg = format!(
                         "`{kw}` beside a multi-type `type` array cannot be distributed over the types; \
-                         split the schema into `anyOf` members by hand or add an override"
+                         split the schema into `anyOf` members by hand"
                     );
                     self.error(join(ptr, kw), msg);
                     return;
@@ -918,7 +931,7 @@ impl<'a> Lowerer<'a> {
                     self.error(
                         join(ptr, "type"),
                         "a multi-type `type` array beside an `anyOf` cannot be lowered; \
-                         merge them by hand or add an override",
+                         merge them by hand",
                     );
                     return;
                 }
@@ -1153,7 +1166,7 @@ impl<'a> Lowerer<'a> {
                         clash = true;
                         let msg = format!(
                             "the schema and its only non-null `{key}` member set `{mk}` differently; \
-                             merge them by hand or add an override"
+                             merge them by hand"
                         );
                         self.error(join(ptr, mk), msg);
                         ov.clone()
@@ -1178,7 +1191,7 @@ impl<'a> Lowerer<'a> {
             if obj.contains_key(key) {
                 refused = true;
                 let msg = format!(
-                    "`{key}` beside `$ref` is not supported by the 3.0 lowering; remove it or add an override"
+                    "`{key}` beside `$ref` is not supported by the 3.0 lowering; remove it"
                 );
                 self.error(join(ptr, key), msg);
             }
@@ -1256,7 +1269,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Decodes the `%XX` escapes a URI fragment may use; None if malformed.
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

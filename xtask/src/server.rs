@@ -31,7 +31,13 @@
 //! - a second trait, in `published`, declares the literal operation at its
 //!   real path; it is never routed, only described, and [`openapi`] merges
 //!   its document with the main trait's, so the published document lists
-//!   every operation where the spec has it.
+//!   every operation where the spec has it;
+//! - when the two also share the method (`GET /users/me` beside
+//!   `GET /users/{id}`), one dropshot route and method must reach two
+//!   endpoints: each literal operation gets a dropshot version range of its
+//!   own, the variable one the versions below 1.0.0, and the generated
+//!   `version_policy()` (which a server must use) picks the version from the
+//!   request's path. Versions are used for nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -165,6 +171,7 @@ impl<'a> Generator<'a> {
             }
         };
         let refusal = self.routes.refusal_tokens();
+        let literal_versions = self.routes.literal_versions.iter().map(|(path, method, major)| quote!((#path, #method, #major)));
         let route_table = self.routes.methods.iter().map(|(path, methods)| {
             let methods = methods.iter();
             quote!((#path, &[#(#methods),*]))
@@ -196,13 +203,16 @@ impl<'a> Generator<'a> {
             /// derives from the trait, with the operations routed at a
             /// variable's place put back at their own paths.
             pub fn openapi() -> serde_json::Value {
-                let version: semver::Version = API_VERSION.parse().unwrap_or_else(|_| semver::Version::new(0, 0, 0));
+                // versions only route operations that share a route (see
+                // `version_policy`); 0.0.0 describes every published one
+                let version = semver::Version::new(0, 0, 0);
                 let main = #trait_mod::stub_api_description().expect("the generated trait forms a valid description");
                 let mut doc = main.openapi(API_TITLE, version.clone()).json().expect("dropshot serialises its document");
                 if let Some(published) = published_description() {
                     let extra = published.openapi(API_TITLE, version).json().expect("dropshot serialises its document");
                     merge_documents(&mut doc, extra);
                 }
+                doc["info"]["version"] = serde_json::Value::String(API_VERSION.to_string());
                 doc
             }
 
@@ -237,26 +247,67 @@ impl<'a> Generator<'a> {
             /// segment beats a variable one, as in FastAPI's ordered routes);
             /// `None` when no path of the spec matches.
             pub fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
-                let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
                 ROUTES
                     .iter()
-                    .filter_map(|(template, methods)| {
-                        let parts: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-                        if parts.len() != segments.len() {
-                            return None;
-                        }
-                        let mut literals = Vec::with_capacity(parts.len());
-                        for (part, segment) in parts.iter().zip(&segments) {
+                    .filter_map(|(template, methods)| template_match(template, path).map(|literals| (literals, *methods)))
+                    .max_by(|a, b| a.0.cmp(&b.0))
+                    .map(|(_, methods)| methods)
+            }
+
+            /// Whether `path` fits `template`; which of its segments are literal.
+            fn template_match(template: &str, path: &str) -> Option<Vec<bool>> {
+                let mut parts = template.trim_start_matches('/').split('/');
+                let mut segments = path.trim_start_matches('/').split('/');
+                let mut literals = Vec::new();
+                loop {
+                    match (parts.next(), segments.next()) {
+                        (None, None) => return Some(literals),
+                        (Some(part), Some(segment)) => {
                             let variable = part.starts_with('{') && part.ends_with('}');
                             if !variable && part != segment {
                                 return None;
                             }
                             literals.push(!variable);
                         }
-                        Some((literals, *methods))
-                    })
-                    .max_by(|a, b| a.0.cmp(&b.0))
-                    .map(|(_, methods)| methods)
+                        _ => return None,
+                    }
+                }
+            }
+
+            /// Literal operations that share dropshot's route and method
+            /// with a variable one: (spec path, method, major version).
+            pub const LITERAL_ROUTE_VERSIONS: &[(&str, &str, u64)] = &[#(#literal_versions),*];
+
+            /// Picks the operation among those sharing a route and a method:
+            /// the literal one whose path the request names, else the
+            /// variable one (version 0.0.0).
+            #[derive(Debug)]
+            pub struct LiteralRoutePolicy;
+
+            impl dropshot::DynamicVersionPolicy for LiteralRoutePolicy {
+                fn request_extract_version(
+                    &self,
+                    request: &http::Request<dropshot::Body>,
+                    _log: &slog::Logger,
+                ) -> Result<semver::Version, dropshot::HttpError> {
+                    let path = request.uri().path();
+                    let method = request.method().as_str();
+                    let major = LITERAL_ROUTE_VERSIONS
+                        .iter()
+                        .find(|(template, m, _)| *m == method && template_match(template, path).is_some())
+                        .map_or(0, |(_, _, major)| *major);
+                    Ok(semver::Version::new(major, 0, 0))
+                }
+            }
+
+            /// The version policy a server of this API must use: versions
+            /// only tell apart operations that share a route and a method.
+            pub fn version_policy() -> dropshot::VersionPolicy {
+                if LITERAL_ROUTE_VERSIONS.is_empty() {
+                    dropshot::VersionPolicy::Unversioned
+                } else {
+                    dropshot::VersionPolicy::Dynamic(Box::new(LiteralRoutePolicy))
+                }
             }
         })
     }
@@ -388,7 +439,7 @@ impl<'a> Generator<'a> {
         let pointer = format!("{}/responses", op.pointer);
         let [(code, response)] = success.as_slice() else {
             return Err(format!(
-                "{pointer}: `{}` documents {} success responses; the server generator needs exactly one (dropshot endpoints have one success type)",
+                "{pointer}: `{}` documents {} success responses; dropshot endpoints have one success type, so document exactly one 2xx response in the service",
                 op.operation_id,
                 success.len()
             ));
@@ -407,7 +458,7 @@ impl<'a> Generator<'a> {
             ("200", None) => quote!(dropshot::HttpResponseOk<()>),
             (code, _) => {
                 return Err(format!(
-                    "{pointer}/{code}: `{}` answers {code}{}; the server generator supports 200, 201 and 202 with a JSON body, and 204 without",
+                    "{pointer}/{code}: `{}` answers {code}{}; the server generator supports 200, 201 and 202 with a JSON body, and 204 without, so answer with one of those in the service",
                     op.operation_id,
                     if schema.is_some() { " with a body" } else { " without a body" }
                 ));
@@ -422,6 +473,18 @@ impl<'a> Generator<'a> {
         let tags = &e.tags;
         let limit = self.spec.config.server.request_body_max_bytes;
         let unpublished = (!published && e.shadowed).then(|| quote!(unpublished = true,));
+        let versions = match (published, self.routes.versions.get(&e.op.operation_id)) {
+            (false, Some((from, until))) => {
+                let v = |major: &Option<u64>| major.map(|m| format!("{m}.0.0"));
+                match (v(from), v(until)) {
+                    (Some(f), Some(u)) => Some(quote!(versions = #f..#u,)),
+                    (None, Some(u)) => Some(quote!(versions = ..#u,)),
+                    (Some(f), None) => Some(quote!(versions = #f..,)),
+                    (None, None) => None,
+                }
+            }
+            _ => None,
+        };
         let limit = e.body_type.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
         let name = syn::Ident::new(&e.op.name, Span::call_site());
         let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
@@ -446,6 +509,7 @@ impl<'a> Generator<'a> {
                 tags = [#(#tags),*],
                 #limit
                 #unpublished
+                #versions
             }]
             async fn #name(
                 rqctx: dropshot::RequestContext<Self::Context>,
@@ -548,6 +612,12 @@ fn convert(schema: &Value) -> Value {
 struct Routes {
     /// operationId → route
     routes: BTreeMap<String, Route>,
+    /// operationId → dropshot version range (from, until) in major versions,
+    /// for operations that share a route and a method with another
+    versions: BTreeMap<String, (Option<u64>, Option<u64>)>,
+    /// (spec path, METHOD, major version) of the literal operations among
+    /// those, which the version policy picks by path
+    literal_versions: Vec<(String, String, u64)>,
     /// All spec paths with their methods (uppercase).
     methods: BTreeMap<String, BTreeSet<String>>,
 }
@@ -637,17 +707,30 @@ impl Routes {
                 Route { shadowed: !literal_segments.is_empty(), path, literal_segments, guarded_variables },
             );
         }
-        let mut seen: BTreeMap<(String, String), &Operation> = BTreeMap::new();
+        // Operations that share dropshot's route *and* method (GET /users/me
+        // beside GET /users/{id}) cannot both be registered plainly: each
+        // literal one gets a version range of its own, the variable one the
+        // versions below 1.0.0, and a version policy picks the version from
+        // the request's path (see `version_policy` in the generated code).
+        let mut groups: BTreeMap<(String, String), Vec<&Operation>> = BTreeMap::new();
         for op in ops {
-            let key = (op.method.to_uppercase(), routes[&op.operation_id].path.clone());
-            if let Some(other) = seen.insert(key.clone(), op) {
-                return Err(format!(
-                    "{}: `{}` ({} {}) and `{}` ({} {}) would share dropshot's route {} {}, since dropshot cannot hold a literal segment beside a variable one; the server generator does not yet dispatch one method of one route to two operations",
-                    op.pointer, other.operation_id, key.0, other.path, op.operation_id, key.0, op.path, key.0, key.1
-                ));
+            groups.entry((op.method.to_uppercase(), routes[&op.operation_id].path.clone())).or_default().push(op);
+        }
+        let mut versions = BTreeMap::new();
+        let mut literal_versions = Vec::new();
+        let mut next = 1u64;
+        for ((method, _), group) in groups.iter().filter(|(_, g)| g.len() > 1) {
+            for op in group {
+                if routes[&op.operation_id].shadowed {
+                    versions.insert(op.operation_id.clone(), (Some(next), Some(next + 1)));
+                    literal_versions.push((op.path.clone(), method.clone(), next));
+                    next += 1;
+                } else {
+                    versions.insert(op.operation_id.clone(), (None, Some(1)));
+                }
             }
         }
-        Ok(Self { routes, methods })
+        Ok(Self { routes, methods, versions, literal_versions })
     }
 
     fn route_of(&self, op: &Operation) -> Route {

@@ -3,8 +3,9 @@
 //!
 //! Everything a generator needs from the spec goes through [`Spec::load`]:
 //! it parses, lowers FastAPI's 3.1 to 3.0.3 ([`crate::lower`]), checks what
-//! the generators assume (operationIds, path templates, JSON bodies), names
-//! the operations ([`crate::names`]) and parses the result with `openapiv3`.
+//! the generators assume (operationIds, path templates, JSON bodies, no
+//! reference loops), names the operations ([`crate::names`]) and parses the
+//! result with `openapiv3`.
 //! All problems are collected and reported together, each with the file and
 //! a JSON pointer, so that one run shows everything to fix.
 
@@ -138,17 +139,24 @@ impl Spec {
     /// Checks a spec given as text; `file` names it in messages.
     pub fn from_str(file: &str, text: &str, config: Config) -> Result<Spec, SpecError> {
         let err = |problems: Vec<String>| SpecError { file: file.to_string(), problems };
+        if text.trim().is_empty() {
+            return Err(err(vec!["/: the file is empty; export the spec again with `app.openapi()`".into()]));
+        }
         let raw: Value = serde_json::from_str(text).map_err(|e| {
-            err(vec![format!(
-                "line {}, column {}: not valid JSON ({e}); export the spec again with `app.openapi()`",
-                e.line(),
-                e.column()
-            )])
+            let (line, column) = (e.line(), e.column());
+            err(vec![if e.to_string().starts_with("recursion limit exceeded") {
+                format!(
+                    "line {line}, column {column}: the document nests deeper than the JSON reader accepts (128 levels); flatten the model"
+                )
+            } else {
+                format!("line {line}, column {column}: not valid JSON ({e}); export the spec again with `app.openapi()`")
+            }])
         })?;
         let lowered = lower::lower(&raw).map_err(|errors| {
             err(errors.iter().map(|e| format!("{}: {}", pointer_or_root(&e.pointer), e.message)).collect())
         })?;
         let mut problems = Vec::new();
+        check_reference_loops(&raw, &mut problems);
         let operations = collect_operations(&lowered.doc, &mut problems);
         check_operations(&lowered.doc, &operations, &mut problems);
         if !problems.is_empty() {
@@ -232,7 +240,7 @@ fn collect_operations(doc: &Value, problems: &mut Vec<String>) -> Vec<OperationR
     for (path, item) in paths {
         let item_ptr = format!("/paths/{}", escape_pointer_token(path));
         if !path.starts_with('/') {
-            problems.push(format!("{item_ptr}: path `{path}` must start with `/`"));
+            problems.push(format!("{item_ptr}: path `{path}` must start with `/`; write it as `/{path}`"));
         }
         let Some(item) = item.as_object() else {
             problems.push(format!("{item_ptr}: a path item must be an object"));
@@ -321,14 +329,14 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
                 )),
                 Some("path") | Some("query") => {}
                 Some(other) => problems.push(format!(
-                    "{pointer}: `{}` takes `{name}` from the {other}; only path and query parameters are supported, so move it to the query or declare it in codegen (header and cookie parameters are not generated)",
+                    "{pointer}: `{}` takes `{name}` from the {other}; only path and query parameters are generated (header and cookie parameters are not), so take it from the query in the service",
                     op.operation_id
                 )),
                 None => problems.push(format!("{pointer}: parameter has no `in`")),
             }
             if p.get("content").is_some() {
                 problems.push(format!(
-                    "{pointer}: parameter `{name}` uses `content` instead of `schema`; only `schema` parameters are supported"
+                    "{pointer}: parameter `{name}` uses `content` instead of `schema`; only parameters described by a `schema` are generated, so give it a `schema`"
                 ));
             }
         }
@@ -347,15 +355,151 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
         if let Some(body) = doc.pointer(&format!("{}/requestBody", op.pointer)) {
             let body = resolve(doc, body);
             let types: Vec<&String> = body.get("content").and_then(Value::as_object).map(|c| c.keys().collect()).unwrap_or_default();
-            if types.iter().any(|t| t.as_str() != "application/json") || types.is_empty() {
+            if types.is_empty() {
                 problems.push(format!(
-                    "{}/requestBody: `{}` takes a body of type {}; only application/json bodies are supported (form and multipart bodies are not generated)",
+                    "{}/requestBody: `{}` declares a request body without `content`; describe the body as `application/json`",
+                    op.pointer, op.operation_id
+                ));
+            } else if types.iter().any(|t| t.as_str() != "application/json") {
+                problems.push(format!(
+                    "{}/requestBody: `{}` takes a body of type {}; only application/json bodies are supported (form and multipart bodies are not generated), so take a JSON body in the service",
                     op.pointer,
                     op.operation_id,
-                    if types.is_empty() { "(none given)".to_string() } else { types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ") }
+                    types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
                 ));
             }
         }
+    }
+}
+
+/// Refuses `$ref`s that lead back to where they started without going into a
+/// property or an array item (`A` = `{"$ref": A}`, `A` → `B` → `A`, `A` =
+/// `{"allOf": [{"$ref": A}]}`): such a schema never resolves to a value, and
+/// typify would generate a type that contains itself. Recursion through a
+/// property or an array item (a tree node's `children`) ends, and is fine.
+///
+/// A depth-first walk over [`same_value_edges`] of the input document, from
+/// every component schema and every reference target; each loop is reported
+/// once, at the edge that closes it. Iterative, so no chain can overflow the
+/// stack.
+fn check_reference_loops(raw: &Value, problems: &mut Vec<String>) {
+    struct Frame {
+        ptr: String,
+        /// entered through a `$ref`, so shown in the loop (not a member)
+        by_ref: bool,
+        edges: Vec<Edge>,
+        next: usize,
+    }
+    let frame = |ptr: String, by_ref: bool| Frame { edges: same_value_edges(raw, &ptr), ptr, by_ref, next: 0 };
+    // components first, so that a loop is reported from its first schema
+    let components = raw.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten();
+    let starts: Vec<String> = components
+        .map(|(name, _)| format!("/components/schemas/{}", escape_pointer_token(name)))
+        .chain(reference_targets(raw))
+        .collect();
+    // absent: not reached yet; false: on the current path; true: done
+    let mut done: BTreeMap<String, bool> = BTreeMap::new();
+    for start in starts {
+        if done.contains_key(&start) {
+            continue;
+        }
+        done.insert(start.clone(), false);
+        let mut stack = vec![frame(start, true)];
+        while let Some(top) = stack.last_mut() {
+            let Some(edge) = top.edges.get(top.next).cloned() else {
+                done.insert(top.ptr.clone(), true);
+                stack.pop();
+                continue;
+            };
+            top.next += 1;
+            match done.get(&edge.to) {
+                Some(true) => {}
+                Some(false) => {
+                    let first = stack.iter().position(|f| f.ptr == edge.to).unwrap_or(0);
+                    let mut names = vec![schema_name(&edge.to)];
+                    names.extend(stack[first + 1..].iter().filter(|f| f.by_ref).map(|f| schema_name(&f.ptr)));
+                    names.push(schema_name(&edge.to));
+                    problems.push(format!(
+                        "{}: reference loops back to `{}` ({}) without going into a property or an array item, \
+                         so the schema never resolves to a value and its Rust type would contain itself; change the model \
+                         so that the recursion goes through a property or an array item, as a tree node's `children` does",
+                        edge.via,
+                        names[0],
+                        names.join(" → ")
+                    ));
+                }
+                None => {
+                    done.insert(edge.to.clone(), false);
+                    stack.push(frame(edge.to, edge.by_ref));
+                }
+            }
+        }
+    }
+}
+
+/// A step from a schema to another that constrains the same value.
+#[derive(Debug, Clone)]
+struct Edge {
+    /// the pointer of the keyword that leads there (`.../$ref`, `.../allOf/0`)
+    via: String,
+    to: String,
+    by_ref: bool,
+}
+
+/// The schemas that constrain the same value as the one at `ptr`: its local
+/// `$ref`'s target, its `allOf`/`anyOf`/`oneOf` members and its `not`.
+/// Properties, items and additional properties constrain a smaller value, so
+/// recursion through them ends; they are not followed.
+fn same_value_edges(doc: &Value, ptr: &str) -> Vec<Edge> {
+    let Some(Value::Object(obj)) = doc.pointer(ptr) else {
+        return Vec::new();
+    };
+    let mut edges = Vec::new();
+    if let Some(target) = obj.get("$ref").and_then(local_target)
+        && doc.pointer(&target).is_some()
+    {
+        edges.push(Edge { via: format!("{ptr}/$ref"), to: target, by_ref: true });
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        let count = obj.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        for i in 0..count {
+            let member = format!("{ptr}/{key}/{i}");
+            edges.push(Edge { via: member.clone(), to: member, by_ref: false });
+        }
+    }
+    if obj.contains_key("not") {
+        edges.push(Edge { via: format!("{ptr}/not"), to: format!("{ptr}/not"), by_ref: false });
+    }
+    edges
+}
+
+/// The JSON pointer a local `$ref` (`#/...`, percent-encoding allowed) names.
+fn local_target(reference: &Value) -> Option<String> {
+    reference.as_str()?.strip_prefix('#').and_then(lower::percent_decode)
+}
+
+/// The target of every local `$ref` in the document, in document order.
+fn reference_targets(doc: &Value) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut pending = vec![doc];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(obj) => {
+                targets.extend(obj.get("$ref").and_then(local_target));
+                pending.extend(obj.values().rev());
+            }
+            Value::Array(items) => pending.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    targets
+}
+
+/// A component schema by its name, anything else by its pointer.
+fn schema_name(ptr: &str) -> String {
+    match ptr.strip_prefix("/components/schemas/") {
+        Some(name) if !name.contains('/') => name.replace("~1", "/").replace("~0", "~"),
+        _ => ptr.to_owned(),
     }
 }
 
@@ -448,6 +592,29 @@ mod tests {
         assert_eq!(e.problems.len(), 2, "{e}");
         assert!(e.problems[0].contains("takes `session` from the cookie"), "{e}");
         assert!(e.problems[1].starts_with("/paths/~1login/post/requestBody: `login` takes a body of type `application/x-www-form-urlencoded`"), "{e}");
+    }
+
+    #[test]
+    fn reference_loops_are_refused_but_recursion_is_not() {
+        let mut doc = minimal(json!({}));
+        doc["components"] = json!({"schemas": {
+            "A": {"$ref": "#/components/schemas/A"},
+            "B": {"$ref": "#/components/schemas/C"},
+            "C": {"description": "c", "$ref": "#/components/schemas/B"},
+            "D": {"anyOf": [{"type": "string"}, {"allOf": [{"$ref": "#/components/schemas/D"}]}]},
+            "Tree": {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}},
+            "Linked": {"type": "object", "properties": {"next": {"anyOf": [{"$ref": "#/components/schemas/Linked"}, {"type": "null"}]}}},
+            "UsesB": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}}
+        }});
+        let e = load(doc.clone()).unwrap_err();
+        let pointers: Vec<&str> = e.problems.iter().map(|p| p.split(": ").next().unwrap_or("")).collect();
+        assert_eq!(pointers, ["/components/schemas/A/$ref", "/components/schemas/C/$ref", "/components/schemas/D/anyOf/1/allOf/0/$ref"]);
+        assert!(e.problems[0].contains("loops back to `A` (A → A)"), "{e}");
+        assert!(e.problems[1].contains("loops back to `B` (B → C → B)"), "{e}");
+        assert!(e.problems[2].contains("loops back to `D` (D → D)"), "{e}");
+        let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
+        schemas.retain(|name, _| name == "Tree" || name == "Linked");
+        assert!(load(doc).is_ok());
     }
 
     #[test]
