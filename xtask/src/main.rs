@@ -25,7 +25,7 @@ struct Cli {
 enum Task {
     /// Regenerate every derived file from openapi.json (writes only what changed)
     Generate,
-    /// Check that the committed generated files match openapi.json (writes nothing)
+    /// Check that the committed generated files and the server's own OpenAPI match openapi.json (writes nothing)
     Check,
     /// Print the OpenAPI 3.0.3 document that the generators read, and the lowering's notes
     Lower,
