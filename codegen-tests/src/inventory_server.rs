@@ -428,13 +428,42 @@ pub mod types {
 fn default_list_items_limit() -> ::std::num::NonZeroU64 {
     serde_json::from_str("50").expect("the default of `limit` in the spec fits its type")
 }
+fn param_list_items_limit<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::num::NonZeroU64, D::Error> {
+    <::std::num::NonZeroU64 as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:limit:int_parsing]", e),
+        ))
+}
+fn param_list_items_q<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<types::Q>, D::Error> {
+    <::std::option::Option<types::Q> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:q:value_error]", e),
+        ))
+}
+fn param_list_items_type_<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<types::Kind>, D::Error> {
+    <::std::option::Option<types::Kind> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:type:enum]", e),
+        ))
+}
 ///Query parameters of `list_items`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct ListItemsQuery {
     #[serde(default = "default_list_items_limit")]
+    #[serde(deserialize_with = "param_list_items_limit")]
     pub limit: ::std::num::NonZeroU64,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_items_q")]
     pub q: ::std::option::Option<types::Q>,
     #[serde(rename = "type")]
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_items_type_")]
     pub type_: ::std::option::Option<types::Kind>,
 }
 fn route_segment_create_items_1<'de, D: serde::Deserializer<'de>>(
@@ -457,6 +486,14 @@ pub struct CreateItemsPath {
 fn default_featured_items_limit() -> i64 {
     serde_json::from_str("3").expect("the default of `limit` in the spec fits its type")
 }
+fn param_featured_items_limit<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<i64, D::Error> {
+    <i64 as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:limit:int_parsing]", e),
+        ))
+}
 fn route_segment_featured_items_1<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<String, D::Error> {
@@ -478,7 +515,16 @@ pub struct FeaturedItemsPath {
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct FeaturedItemsQuery {
     #[serde(default = "default_featured_items_limit")]
+    #[serde(deserialize_with = "param_featured_items_limit")]
     pub limit: i64,
+}
+fn param_get_item_item_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<i64, D::Error> {
+    route_segment_get_item_1(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:path:item_id:int_parsing]", e),
+        ))
 }
 fn route_segment_get_item_1<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(
     d: D,
@@ -496,7 +542,7 @@ where
 ///Path parameters of `get_item`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct GetItemPath {
-    #[serde(deserialize_with = "route_segment_get_item_1")]
+    #[serde(deserialize_with = "param_get_item_item_id")]
     pub item_id: i64,
 }
 /**The operations of Inventory, one endpoint each.

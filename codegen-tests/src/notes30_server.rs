@@ -76,14 +76,32 @@ pub mod types {
         }
     }
 }
+fn param_create_note_workspace<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::string::String, D::Error> {
+    <::std::string::String as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:workspace:value_error]", e),
+        ))
+}
 ///Query parameters of `create_note`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct CreateNoteQuery {
+    #[serde(deserialize_with = "param_create_note_workspace")]
     pub workspace: ::std::string::String,
+}
+fn param_delete_note_note_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::uuid::Uuid, D::Error> {
+    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:path:note_id:uuid_parsing]", e),
+        ))
 }
 ///Path parameters of `delete_note`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct DeleteNotePath {
+    #[serde(deserialize_with = "param_delete_note_note_id")]
     pub note_id: ::uuid::Uuid,
 }
 /**The operations of Notes, one endpoint each.

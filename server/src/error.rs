@@ -115,6 +115,17 @@ impl From<HttpError> for ApiError {
 
 /// Reads dropshot's extractor message into a FastAPI validation item.
 fn validation_from_message(message: &str) -> ApiError {
+    // the generated parameter structs name the parameter in their errors
+    if let Some(start) = message.find("[param:") {
+        let rest = &message[start + "[param:".len()..];
+        // [param:<location>:<name>:<pydantic error type>] <message>
+        if let Some((place, msg)) = rest.split_once("] ") {
+            let mut parts = place.splitn(3, ':');
+            if let (Some(location), Some(name), Some(kind)) = (parts.next(), parts.next(), parts.next()) {
+                return ApiError::validation(vec![json!(location), json!(name)], msg, kind);
+            }
+        }
+    }
     if let Some(rest) = message.strip_prefix("unable to parse JSON body: ") {
         // serde_path_to_error: "field.sub[0]: message at line 1 column 9"
         let (path, msg) = match rest.split_once(": ") {
@@ -187,6 +198,17 @@ mod tests {
         let e = ApiError::from(HttpError::for_bad_request(None, "unable to parse JSON body: .: missing field `status` at line 1 column 2".into()));
         assert_eq!(item(&e).loc, vec![json!("body"), json!("status")]);
         assert_eq!(item(&e).kind, "missing");
+    }
+
+    #[test]
+    fn parameter_errors_name_the_parameter() {
+        let e = ApiError::from(HttpError::for_bad_request(None, "unable to parse query string: [param:query:status:enum] unknown variant `MAYBE`, expected one of `SUGGESTED`, `APPROVED`, `REJECTED`".into()));
+        assert_eq!(item(&e).loc, vec![json!("query"), json!("status")]);
+        assert_eq!(item(&e).kind, "enum");
+        assert!(item(&e).msg.starts_with("unknown variant `MAYBE`"));
+        let e = ApiError::from(HttpError::for_bad_request(None, "bad parameter in URL path: [param:path:source_id:uuid_parsing] UUID parsing failed: invalid length".into()));
+        assert_eq!(item(&e).loc, vec![json!("path"), json!("source_id")]);
+        assert_eq!(item(&e).kind, "uuid_parsing");
     }
 
     #[test]

@@ -343,27 +343,204 @@ pub mod types {
         }
     }
 }
+fn param_list_saas_associations_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::uuid::Uuid, D::Error> {
+    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:path:source_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_from_object_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:from_object_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_to_object_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:to_object_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_status<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<types::AssociationStatus>, D::Error> {
+    <::std::option::Option<
+        types::AssociationStatus,
+    > as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:status:enum]", e),
+        ))
+}
+fn param_list_saas_associations_type_<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<types::RelationshipType>, D::Error> {
+    <::std::option::Option<
+        types::RelationshipType,
+    > as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:type:enum]", e),
+        ))
+}
+fn param_list_saas_associations_organization_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:organization_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_resource_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:resource_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_integration_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:integration_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_data_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:data_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_context_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:context_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_list_saas_associations_job_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:job_id:uuid_parsing]", e),
+        ))
+}
 ///Path parameters of `list_saas_associations`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct ListSaasAssociationsPath {
+    #[serde(deserialize_with = "param_list_saas_associations_source_id")]
     pub source_id: ::uuid::Uuid,
 }
 ///Query parameters of `list_saas_associations`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct ListSaasAssociationsQuery {
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_from_object_id")]
     pub from_object_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_to_object_id")]
     pub to_object_id: ::std::option::Option<::uuid::Uuid>,
     ///Filter associations by status
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_status")]
     pub status: ::std::option::Option<types::AssociationStatus>,
     ///Filter associations by relationship type
     #[serde(rename = "type")]
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_type_")]
     pub type_: ::std::option::Option<types::RelationshipType>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_organization_id")]
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_resource_id")]
     pub resource_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_integration_source_id")]
     pub integration_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_data_source_id")]
     pub data_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_context_source_id")]
     pub context_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_list_saas_associations_job_id")]
     pub job_id: ::std::option::Option<::uuid::Uuid>,
+}
+fn param_update_saas_association_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::uuid::Uuid, D::Error> {
+    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:path:source_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_association_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::uuid::Uuid, D::Error> {
+    route_segment_update_saas_association_4(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:path:association_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_organization_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:organization_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_resource_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:resource_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_integration_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:integration_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_data_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:data_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_context_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:context_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_update_saas_association_job_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:job_id:uuid_parsing]", e),
+        ))
 }
 fn route_segment_update_saas_association_4<
     'de,
@@ -382,19 +559,93 @@ where
 ///Path parameters of `update_saas_association`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateSaasAssociationPath {
+    #[serde(deserialize_with = "param_update_saas_association_source_id")]
     pub source_id: ::uuid::Uuid,
-    #[serde(deserialize_with = "route_segment_update_saas_association_4")]
+    #[serde(deserialize_with = "param_update_saas_association_association_id")]
     pub association_id: ::uuid::Uuid,
 }
 ///Query parameters of `update_saas_association`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateSaasAssociationQuery {
+    #[serde(default)]
+    #[serde(deserialize_with = "param_update_saas_association_organization_id")]
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_update_saas_association_resource_id")]
     pub resource_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_update_saas_association_integration_source_id")]
     pub integration_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_update_saas_association_data_source_id")]
     pub data_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_update_saas_association_context_source_id")]
     pub context_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_update_saas_association_job_id")]
     pub job_id: ::std::option::Option<::uuid::Uuid>,
+}
+fn param_bulk_update_saas_association_status_source_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::uuid::Uuid, D::Error> {
+    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:path:source_id:uuid_parsing]", e),
+        ))
+}
+fn param_bulk_update_saas_association_status_organization_id<
+    'de,
+    D: serde::Deserializer<'de>,
+>(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:organization_id:uuid_parsing]", e),
+        ))
+}
+fn param_bulk_update_saas_association_status_resource_id<
+    'de,
+    D: serde::Deserializer<'de>,
+>(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:resource_id:uuid_parsing]", e),
+        ))
+}
+fn param_bulk_update_saas_association_status_integration_source_id<
+    'de,
+    D: serde::Deserializer<'de>,
+>(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:integration_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_bulk_update_saas_association_status_data_source_id<
+    'de,
+    D: serde::Deserializer<'de>,
+>(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:data_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_bulk_update_saas_association_status_context_source_id<
+    'de,
+    D: serde::Deserializer<'de>,
+>(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:context_source_id:uuid_parsing]", e),
+        ))
+}
+fn param_bulk_update_saas_association_status_job_id<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
+    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
+        .map_err(|e| serde::de::Error::custom(
+            format_args!("{} {}", "[param:query:job_id:uuid_parsing]", e),
+        ))
 }
 fn route_segment_bulk_update_saas_association_status_4<'de, D: serde::Deserializer<'de>>(
     d: D,
@@ -409,6 +660,7 @@ fn route_segment_bulk_update_saas_association_status_4<'de, D: serde::Deserializ
 ///Path parameters of `bulk_update_saas_association_status`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct BulkUpdateSaasAssociationStatusPath {
+    #[serde(deserialize_with = "param_bulk_update_saas_association_status_source_id")]
     pub source_id: ::uuid::Uuid,
     ///Always `bulk-status`: this operation's path has the literal `bulk-status` where a sibling route has `{association_id}`, and dropshot routes both through `{association_id}`.
     #[serde(deserialize_with = "route_segment_bulk_update_saas_association_status_4")]
@@ -422,11 +674,31 @@ pub struct BulkUpdateSaasAssociationStatusPublishedPath {
 ///Query parameters of `bulk_update_saas_association_status`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct BulkUpdateSaasAssociationStatusQuery {
+    #[serde(default)]
+    #[serde(
+        deserialize_with = "param_bulk_update_saas_association_status_organization_id"
+    )]
     pub organization_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_bulk_update_saas_association_status_resource_id")]
     pub resource_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(
+        deserialize_with = "param_bulk_update_saas_association_status_integration_source_id"
+    )]
     pub integration_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(
+        deserialize_with = "param_bulk_update_saas_association_status_data_source_id"
+    )]
     pub data_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(
+        deserialize_with = "param_bulk_update_saas_association_status_context_source_id"
+    )]
     pub context_source_id: ::std::option::Option<::uuid::Uuid>,
+    #[serde(default)]
+    #[serde(deserialize_with = "param_bulk_update_saas_association_status_job_id")]
     pub job_id: ::std::option::Option<::uuid::Uuid>,
 }
 /**The operations of Humm Config API, one endpoint each.

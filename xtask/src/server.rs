@@ -357,22 +357,31 @@ impl<'a> Generator<'a> {
             let rename = (field != name).then(|| quote!(#[serde(rename = #name)]));
             let doc = p.get("description").and_then(Value::as_str).map(|d| quote!(#[doc = #d]));
             let field_ident = syn::Ident::new(&field, Span::call_site());
+            // every parameter deserialises through a function that names it
+            // in its error, so that a 422 can say which one is wrong
+            let param_fn = format!("param_{}_{}", op.name.trim_end_matches('_'), field);
+            let param_ident = format_ident!("{}", param_fn);
+            let marker = format!("[param:{location}:{name}:{}]", pydantic_error_type(&self.spec.lowered, &schema));
+            let inner = match (location, self.routes.guard_for(op, &name)) {
+                ("path", Some(check_fn)) => {
+                    let check = format_ident!("{}", check_fn);
+                    quote!(#check(d))
+                }
+                _ => quote!(<#ty as serde::Deserialize>::deserialize(d)),
+            };
+            support.push(quote! {
+                fn #param_ident<'de, D: serde::Deserializer<'de>>(d: D) -> Result<#ty, D::Error> {
+                    #inner.map_err(|e| serde::de::Error::custom(format_args!("{} {}", #marker, e)))
+                }
+            });
+            let optional_default = (default_attr.is_none() && is_option(&ty)).then(|| quote!(#[serde(default)]));
+            let field_tokens = quote! { #doc #rename #default_attr #optional_default #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, };
             match location {
                 "path" => {
-                    let guard = self.routes.guard_for(op, &name);
-                    let published_field = quote! { #doc #rename pub #field_ident: #ty, };
-                    match guard {
-                        Some(check_fn) => {
-                            path_fields.push(quote! { #doc #rename #[serde(deserialize_with = #check_fn)] pub #field_ident: #ty, });
-                            published_fields.push(published_field);
-                        }
-                        None => {
-                            path_fields.push(published_field.clone());
-                            published_fields.push(published_field);
-                        }
-                    }
+                    path_fields.push(field_tokens);
+                    published_fields.push(quote! { #doc #rename pub #field_ident: #ty, });
                 }
-                _ => query_fields.push(quote! { #doc #rename #default_attr pub #field_ident: #ty, }),
+                _ => query_fields.push(field_tokens),
             }
         }
         // literal segments that the router sees as variables
@@ -518,6 +527,28 @@ impl<'a> Generator<'a> {
                 #body_arg
             ) -> Result<#response, #error>;
         }
+    }
+}
+
+/// The pydantic error type for a parameter of this schema that does not
+/// parse, as FastAPI reports it in a 422.
+fn pydantic_error_type(doc: &Value, schema: &Value) -> &'static str {
+    let mut schema = resolve(doc, schema);
+    if let Some(Value::Array(all)) = schema.get("allOf") {
+        if let [only] = all.as_slice() {
+            schema = resolve(doc, only);
+        }
+    }
+    if schema.get("enum").is_some() {
+        return "enum";
+    }
+    match (schema.get("type").and_then(Value::as_str), schema.get("format").and_then(Value::as_str)) {
+        (_, Some("uuid")) => "uuid_parsing",
+        (_, Some("date-time")) => "datetime_parsing",
+        (Some("integer"), _) => "int_parsing",
+        (Some("number"), _) => "float_parsing",
+        (Some("boolean"), _) => "bool_parsing",
+        _ => "value_error",
     }
 }
 

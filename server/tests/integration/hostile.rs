@@ -69,17 +69,17 @@ async fn invalid_uuids_and_enums_in_path_and_query_are_422() {
     let (stub, _) = stub().await;
     let before = state(&stub);
     let a = raw(&stub, Method::GET, "/api/integration-sources/not-a-uuid/saas-associations", None).await;
-    assert_validation(&a, json!(["path"]), "path_error");
+    assert_validation(&a, json!(["path", "source_id"]), "uuid_parsing");
     let a = raw(&stub, Method::PUT, &format!("{}/12345", base()), Some("{}")).await;
-    assert_validation(&a, json!(["path"]), "path_error");
+    assert_validation(&a, json!(["path", "association_id"]), "uuid_parsing");
     let a = raw(&stub, Method::GET, &format!("{}?from_object_id=nope", base()), None).await;
-    assert_validation(&a, json!(["query"]), "query_error");
+    assert_validation(&a, json!(["query", "from_object_id"]), "uuid_parsing");
     let a = raw(&stub, Method::GET, &format!("{}?status=MAYBE", base()), None).await;
-    assert_validation(&a, json!(["query"]), "query_error");
+    assert_validation(&a, json!(["query", "status"]), "enum");
     let a = raw(&stub, Method::GET, &format!("{}?type=foreign_key", base()), None).await;
-    assert_validation(&a, json!(["query"]), "query_error");
+    assert_validation(&a, json!(["query", "type"]), "enum");
     let a = raw(&stub, Method::POST, &format!("{}/bulk-status?job_id=1", base()), Some(r#"{"association_ids": [], "status": "APPROVED"}"#)).await;
-    assert_validation(&a, json!(["query"]), "query_error");
+    assert_validation(&a, json!(["query", "job_id"]), "uuid_parsing");
     assert_eq!(state(&stub), before);
     stub.stop().await.unwrap();
 }
