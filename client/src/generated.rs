@@ -191,13 +191,25 @@ pub mod types {
         ///List of SaaS association IDs to update
         pub association_ids: ::std::vec::Vec<::uuid::Uuid>,
         ///Optional evidence payload
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub evidence: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         >,
         ///Optional score to set for each association
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub score: ::std::option::Option<f64>,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub score: ::std::option::Option<::std::option::Option<f64>>,
         ///New status to apply
         pub status: AssociationStatus,
     }
@@ -255,29 +267,79 @@ pub mod types {
     ///Model for updating a SaaS association.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SaasAssociationUpdate {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub association_category: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub association_label: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub association_type_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub evidence: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub association_category: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
         >,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub association_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub association_type_id: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub evidence: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        >,
+        ///`None`: left out; `Some(None)`: sent as `null`.
         #[serde(
             rename = "metadata_",
+            default,
+            with = "double_option",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub metadata: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
         >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub relationship_type: ::std::option::Option<RelationshipType>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub score: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AssociationStatus>,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relationship_type: ::std::option::Option<
+            ::std::option::Option<RelationshipType>,
+        >,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub score: ::std::option::Option<::std::option::Option<f64>>,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status: ::std::option::Option<::std::option::Option<AssociationStatus>>,
     }
     impl SaasAssociationUpdate {
         pub fn builder() -> builder::SaasAssociationUpdate {
@@ -391,12 +453,14 @@ pub mod types {
             >,
             evidence: ::std::result::Result<
                 ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
             score: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::std::option::Option<f64>>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -442,6 +506,7 @@ pub mod types {
             {
                 self.evidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for evidence: {e}")
                     });
@@ -454,6 +519,7 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for score: {e}")
                     });
@@ -827,39 +893,43 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SaasAssociationUpdate {
             association_category: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
             association_label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
             association_type_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
             evidence: ::std::result::Result<
                 ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
                 ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
                 >,
                 ::std::string::String,
             >,
             relationship_type: ::std::result::Result<
-                ::std::option::Option<super::RelationshipType>,
+                ::std::option::Option<::std::option::Option<super::RelationshipType>>,
                 ::std::string::String,
             >,
             score: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<::std::option::Option<f64>>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::AssociationStatus>,
+                ::std::option::Option<::std::option::Option<super::AssociationStatus>>,
                 ::std::string::String,
             >,
         }
@@ -885,6 +955,7 @@ pub mod types {
             {
                 self.association_category = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for association_category: {e}"
@@ -899,6 +970,7 @@ pub mod types {
             {
                 self.association_label = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for association_label: {e}"
@@ -913,6 +985,7 @@ pub mod types {
             {
                 self.association_type_id = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for association_type_id: {e}"
@@ -931,6 +1004,7 @@ pub mod types {
             {
                 self.evidence = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for evidence: {e}")
                     });
@@ -947,6 +1021,7 @@ pub mod types {
             {
                 self.metadata = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for metadata: {e}")
                     });
@@ -961,6 +1036,7 @@ pub mod types {
             {
                 self.relationship_type = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for relationship_type: {e}"
@@ -975,6 +1051,7 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for score: {e}")
                     });
@@ -989,6 +1066,7 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for status: {e}")
                     });
@@ -1191,6 +1269,38 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// serde's "double option": `None` is left out (with
+    /// `skip_serializing_if`), `Some(None)` is `null`.
+    pub mod double_option {
+        pub fn serialize<S, T>(
+            value: &::std::option::Option<::std::option::Option<T>>,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: ::serde::Serializer,
+            T: ::serde::Serialize,
+        {
+            match value {
+                ::std::option::Option::Some(inner) => {
+                    ::serde::Serialize::serialize(inner, serializer)
+                }
+                ::std::option::Option::None => serializer.serialize_none(),
+            }
+        }
+        pub fn deserialize<'de, D, T>(
+            deserializer: D,
+        ) -> ::std::result::Result<
+            ::std::option::Option<::std::option::Option<T>>,
+            D::Error,
+        >
+        where
+            D: ::serde::Deserializer<'de>,
+            T: ::serde::Deserialize<'de>,
+        {
+            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+                .map(::std::option::Option::Some)
         }
     }
 }

@@ -245,3 +245,25 @@ fn tokens_that_cannot_be_headers_are_refused() {
         Err(humm_config_client::BuildError::InvalidToken)
     ));
 }
+
+#[tokio::test]
+async fn update_keeps_left_out_and_null_apart() {
+    let (url, server) = answer_once(200, association("SUGGESTED")).await;
+    client(&url)
+        .update_saas_association()
+        .source_id(uuid(SOURCE))
+        .association_id(uuid(ASSOCIATION))
+        .body(types::SaasAssociationUpdate::builder().score(None::<f64>).status(types::AssociationStatus::Suggested))
+        .send()
+        .await
+        .unwrap();
+    let request = server.await.unwrap();
+    // score sent as null, status as a value, everything else left out
+    assert_eq!(request.json(), json!({"score": null, "status": "SUGGESTED"}));
+
+    let parsed: types::SaasAssociationUpdate = serde_json::from_value(json!({"score": null, "status": "APPROVED"})).unwrap();
+    assert_eq!(parsed.score, Some(None));
+    assert_eq!(parsed.status, Some(Some(types::AssociationStatus::Approved)));
+    assert_eq!(parsed.association_label, None);
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), json!({"score": null, "status": "APPROVED"}));
+}

@@ -11,8 +11,13 @@ pub mod types {
     ///`NewNote`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct NewNote {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pinned: ::std::option::Option<bool>,
+        ///`None`: left out; `Some(None)`: sent as `null`.
+        #[serde(
+            default,
+            with = "double_option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pinned: ::std::option::Option<::std::option::Option<bool>>,
         pub text: ::std::string::String,
     }
     impl NewNote {
@@ -49,7 +54,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct NewNote {
             pinned: ::std::result::Result<
-                ::std::option::Option<bool>,
+                ::std::option::Option<::std::option::Option<bool>>,
                 ::std::string::String,
             >,
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -70,6 +75,7 @@ pub mod types {
             {
                 self.pinned = value
                     .try_into()
+                    .map(::std::option::Option::Some)
                     .map_err(|e| {
                         format!("error converting supplied value for pinned: {e}")
                     });
@@ -271,6 +277,38 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// serde's "double option": `None` is left out (with
+    /// `skip_serializing_if`), `Some(None)` is `null`.
+    pub mod double_option {
+        pub fn serialize<S, T>(
+            value: &::std::option::Option<::std::option::Option<T>>,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error>
+        where
+            S: ::serde::Serializer,
+            T: ::serde::Serialize,
+        {
+            match value {
+                ::std::option::Option::Some(inner) => {
+                    ::serde::Serialize::serialize(inner, serializer)
+                }
+                ::std::option::Option::None => serializer.serialize_none(),
+            }
+        }
+        pub fn deserialize<'de, D, T>(
+            deserializer: D,
+        ) -> ::std::result::Result<
+            ::std::option::Option<::std::option::Option<T>>,
+            D::Error,
+        >
+        where
+            D: ::serde::Deserializer<'de>,
+            T: ::serde::Deserialize<'de>,
+        {
+            <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+                .map(::std::option::Option::Some)
         }
     }
 }

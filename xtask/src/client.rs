@@ -19,6 +19,10 @@
 //!   after them. They are dropped, so that the types are named after the
 //!   operation instead (`BulkUpdateSaasAssociationStatusResponse`).
 //!
+//! After progenitor, one change to its output ([`absent_or_null`]): in
+//! request bodies, an optional nullable property without a default becomes
+//! `Option<Option<T>>`, so that "left out" and "sent as null" stay apart.
+//!
 //! The token stream is formatted with prettyplease (pinned through
 //! `Cargo.lock`) so that the output is byte for byte reproducible.
 
@@ -41,7 +45,10 @@ pub fn generate(spec: &Spec) -> Result<String, String> {
     let tokens = crate::quietly(|| generator.generate_tokens(&openapi))
         .map_err(|panic| format!("/: progenitor could not generate the client ({panic}); this is a generator bug, please report it with the spec"))?
         .map_err(|e| format!("/: progenitor could not generate the client: {e}"))?;
-    let body = crate::format_tokens(&tokens.to_string())?;
+    let mut file = syn::parse_file(&tokens.to_string())
+        .map_err(|e| format!("/: progenitor's output does not parse ({e}); this is a generator bug"))?;
+    absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
+    let body = prettyplease::unparse(&file);
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
 }
 
@@ -160,5 +167,186 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
         .and_then(Value::as_object_mut);
     if let Some(schemas) = schemas {
         schemas.extend(added);
+    }
+}
+
+/// Request-body properties that can be left out *or* sent as `null`.
+///
+/// A FastAPI service that updates with `exclude_unset` leaves a field that
+/// was left out unchanged and clears one sent as `null`; typify maps both to
+/// one `Option<T>`. For such properties (optional, nullable, no default, in a
+/// schema used as a request body) the generated field becomes
+/// `Option<Option<T>>` with serde's "double option" pattern: `None` is left
+/// out, `Some(None)` is sent as `null`, `Some(Some(v))` is sent as `v`. The
+/// builder keeps its setters: calling `.score(0.5)` sends `0.5`,
+/// `.score(None::<f64>)` sends `null`, not calling it leaves `score` out.
+pub mod absent_or_null {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use heck::ToUpperCamelCase;
+    use quote::quote;
+    use serde_json::Value;
+    use syn::visit_mut::VisitMut;
+
+    use crate::spec::{Spec, resolve};
+
+    /// Rust type name → wire names of its absent-or-null properties.
+    pub fn fields(spec: &Spec) -> BTreeMap<String, BTreeSet<String>> {
+        let doc = &spec.lowered;
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for op in &spec.operations {
+            let Some(body) = doc.pointer(&format!("{}/requestBody", op.pointer)) else { continue };
+            let Some(schema) = resolve(doc, body).pointer("/content/application~1json/schema") else { continue };
+            let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) else { continue };
+            let schema = resolve(doc, schema);
+            let required: BTreeSet<&str> =
+                schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else { continue };
+            for (property, p) in properties {
+                let nullable = p.get("nullable") == Some(&Value::Bool(true));
+                if nullable && p.get("default").is_none() && !required.contains(property.as_str()) {
+                    out.entry(name.to_upper_camel_case()).or_default().insert(property.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Rewrites the `types` module of progenitor's output.
+    pub fn apply(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String>>) {
+        if fields.is_empty() {
+            return;
+        }
+        let Some(types) = module(&mut file.items, "types") else { return };
+        let mut changed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for item in types.iter_mut() {
+            if let syn::Item::Struct(s) = item {
+                if let Some(wire) = fields.get(&s.ident.to_string()) {
+                    for field in s.fields.iter_mut() {
+                        if wire.contains(&wire_name(field)) {
+                            rewrite_type_field(field);
+                            if let Some(ident) = &field.ident {
+                                changed.entry(s.ident.to_string()).or_default().insert(ident.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(builder) = module(types, "builder") {
+            for item in builder.iter_mut() {
+                match item {
+                    syn::Item::Struct(s) => {
+                        if let Some(idents) = changed.get(&s.ident.to_string()) {
+                            for field in s.fields.iter_mut() {
+                                if field.ident.as_ref().is_some_and(|i| idents.contains(&i.to_string())) {
+                                    let ty = &field.ty;
+                                    // Result<Option<T>, String> → Result<Option<Option<T>>, String>
+                                    if let Some(inner) = first_generic(ty) {
+                                        field.ty = syn::parse_quote!(::std::result::Result<::std::option::Option<#inner>, ::std::string::String>);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                        let syn::Type::Path(self_ty) = &*imp.self_ty else { continue };
+                        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+                        let Some(idents) = changed.get(&name) else { continue };
+                        for member in imp.items.iter_mut() {
+                            if let syn::ImplItem::Fn(f) = member {
+                                if idents.contains(&f.sig.ident.to_string()) {
+                                    WrapInSome.visit_block_mut(&mut f.block);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        types.push(syn::parse_quote! {
+            /// serde's "double option": `None` is left out (with
+            /// `skip_serializing_if`), `Some(None)` is `null`.
+            pub mod double_option {
+                pub fn serialize<S, T>(value: &::std::option::Option<::std::option::Option<T>>, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+                where
+                    S: ::serde::Serializer,
+                    T: ::serde::Serialize,
+                {
+                    match value {
+                        ::std::option::Option::Some(inner) => ::serde::Serialize::serialize(inner, serializer),
+                        ::std::option::Option::None => serializer.serialize_none(),
+                    }
+                }
+
+                pub fn deserialize<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+                where
+                    D: ::serde::Deserializer<'de>,
+                    T: ::serde::Deserialize<'de>,
+                {
+                    <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer).map(::std::option::Option::Some)
+                }
+            }
+        });
+    }
+
+    fn module<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
+        items.iter_mut().find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+    }
+
+    /// The serde `rename` of a field, else its identifier.
+    fn wire_name(field: &syn::Field) -> String {
+        let mut name = field.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    name = value.value();
+                } else if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+        }
+        name
+    }
+
+    fn rewrite_type_field(field: &mut syn::Field) {
+        let rename = field.ident.as_ref().map(|i| i.to_string()).filter(|i| *i != wire_name(field)).map(|_| wire_name(field));
+        field.attrs.retain(|a| !a.path().is_ident("serde"));
+        let rename = rename.map(|r| quote!(rename = #r,));
+        field.attrs.push(syn::parse_quote!(#[doc = "`None`: left out; `Some(None)`: sent as `null`."]));
+        field.attrs.push(syn::parse_quote!(#[serde(#rename default, with = "double_option", skip_serializing_if = "::std::option::Option::is_none")]));
+        let ty = field.ty.clone();
+        field.ty = syn::parse_quote!(::std::option::Option<#ty>);
+    }
+
+    fn first_generic(ty: &syn::Type) -> Option<syn::Type> {
+        let syn::Type::Path(p) = ty else { return None };
+        let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else { return None };
+        args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        })
+    }
+
+    /// `value.try_into()` → `value.try_into().map(Some)` in a setter.
+    struct WrapInSome;
+
+    impl VisitMut for WrapInSome {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            if let syn::Expr::MethodCall(call) = expr {
+                if call.method == "try_into" && call.args.is_empty() {
+                    let inner = call.clone();
+                    *expr = syn::parse_quote!(#inner.map(::std::option::Option::Some));
+                    return;
+                }
+            }
+            syn::visit_mut::visit_expr_mut(self, expr);
+        }
     }
 }
