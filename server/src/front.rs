@@ -117,13 +117,11 @@ async fn rewrite_routing_error(response: Response<Incoming>, path: &str) -> Resp
         (StatusCode::NOT_FOUND, Some(_)) if !is_fastapi => StatusCode::METHOD_NOT_ALLOWED,
         (status, _) => status,
     };
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        if let Some(methods) = allowed {
-            if let Ok(value) = methods.join(", ").parse() {
+    if status == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(methods) = allowed
+            && let Ok(value) = methods.join(", ").parse() {
                 parts.headers.insert(hyper::header::ALLOW, value);
             }
-        }
-    }
     if is_fastapi && status == parts.status {
         return Response::from_parts(parts, Full::new(bytes).map_err(|never| match never {}).boxed());
     }

@@ -58,7 +58,7 @@ impl Store {
 }
 
 fn sort(all: &mut [types::SaasAssociationResponse]) {
-    all.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+    all.sort_by_key(|a| (a.created_at, a.id));
 }
 
 /// What every request handler sees.

@@ -111,11 +111,10 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
                 continue;
             }
             let response = crate::spec::resolve(&spec.lowered, response);
-            if let Some(schema) = response.pointer("/content/application~1json/schema") {
-                if !bodies.contains(schema) {
+            if let Some(schema) = response.pointer("/content/application~1json/schema")
+                && !bodies.contains(schema) {
                     bodies.push(schema.clone());
                 }
-            }
         }
         if bodies.len() < 2 {
             continue;
@@ -220,8 +219,8 @@ pub mod absent_or_null {
         let Some(types) = module(&mut file.items, "types") else { return };
         let mut changed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for item in types.iter_mut() {
-            if let syn::Item::Struct(s) = item {
-                if let Some(wire) = fields.get(&s.ident.to_string()) {
+            if let syn::Item::Struct(s) = item
+                && let Some(wire) = fields.get(&s.ident.to_string()) {
                     for field in s.fields.iter_mut() {
                         if wire.contains(&wire_name(field)) {
                             rewrite_type_field(field);
@@ -231,7 +230,6 @@ pub mod absent_or_null {
                         }
                     }
                 }
-            }
         }
         if let Some(builder) = module(types, "builder") {
             for item in builder.iter_mut() {
@@ -254,11 +252,10 @@ pub mod absent_or_null {
                         let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };
                         let Some(idents) = changed.get(&name) else { continue };
                         for member in imp.items.iter_mut() {
-                            if let syn::ImplItem::Fn(f) = member {
-                                if idents.contains(&f.sig.ident.to_string()) {
+                            if let syn::ImplItem::Fn(f) = member
+                                && idents.contains(&f.sig.ident.to_string()) {
                                     WrapInSome.visit_block_mut(&mut f.block);
                                 }
-                            }
                         }
                     }
                     _ => {}
@@ -339,13 +336,12 @@ pub mod absent_or_null {
 
     impl VisitMut for WrapInSome {
         fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            if let syn::Expr::MethodCall(call) = expr {
-                if call.method == "try_into" && call.args.is_empty() {
+            if let syn::Expr::MethodCall(call) = expr
+                && call.method == "try_into" && call.args.is_empty() {
                     let inner = call.clone();
                     *expr = syn::parse_quote!(#inner.map(::std::option::Option::Some));
                     return;
                 }
-            }
             syn::visit_mut::visit_expr_mut(self, expr);
         }
     }

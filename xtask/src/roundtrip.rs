@@ -138,11 +138,10 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
         // its only "null", so `nullable` means nothing there
         let strip = |s: &Value| {
             let mut s = s.clone();
-            if location == "query" && !required(p) {
-                if let Some(o) = s.as_object_mut() {
+            if location == "query" && !required(p)
+                && let Some(o) = s.as_object_mut() {
                     o.shift_remove("nullable");
                 }
-            }
             s
         };
         compare_schema(spec, published, &format!("{p_ptr}/schema"), &strip(&p["schema"]), &strip(&q["schema"]), r);
@@ -285,8 +284,8 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
         }
     }
     // a single-member allOf is its member (how 3.0 attaches siblings to a $ref)
-    if let Some(Value::Array(members)) = out.get("allOf").cloned() {
-        if members.len() == 1 {
+    if let Some(Value::Array(members)) = out.get("allOf").cloned()
+        && members.len() == 1 {
             out.shift_remove("allOf");
             if let Value::Object(m) = &members[0] {
                 for (k, v) in m {
@@ -294,7 +293,6 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
                 }
             }
         }
-    }
     if out.get("nullable") == Some(&Value::Bool(false)) {
         out.shift_remove("nullable");
     }

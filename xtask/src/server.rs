@@ -534,11 +534,10 @@ impl<'a> Generator<'a> {
 /// parse, as FastAPI reports it in a 422.
 fn pydantic_error_type(doc: &Value, schema: &Value) -> &'static str {
     let mut schema = resolve(doc, schema);
-    if let Some(Value::Array(all)) = schema.get("allOf") {
-        if let [only] = all.as_slice() {
+    if let Some(Value::Array(all)) = schema.get("allOf")
+        && let [only] = all.as_slice() {
             schema = resolve(doc, only);
         }
-    }
     if schema.get("enum").is_some() {
         return "enum";
     }
@@ -564,11 +563,10 @@ fn field_ident(name: &str) -> String {
 /// after the title instead of the name we give.
 fn strip_title_if_inline(schema: &Value) -> Value {
     let mut schema = schema.clone();
-    if schema.get("$ref").is_none() {
-        if let Some(obj) = schema.as_object_mut() {
+    if schema.get("$ref").is_none()
+        && let Some(obj) = schema.as_object_mut() {
             obj.shift_remove("title");
         }
-    }
     schema
 }
 
