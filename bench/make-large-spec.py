@@ -96,10 +96,12 @@ def error_responses(with_404):
 
 
 def common_query():
-    # the tenancy parameter every route of the real service carries
+    # a tenancy parameter on every route, as in the real service (not named
+    # after a resource: a query parameter named like a path parameter of the
+    # same operation is another matter)
     return [
-        {"name": "organization_id", "in": "query", "required": False,
-         "schema": nullable(dict(UUID), title="Organization Id")},
+        {"name": "tenant_id", "in": "query", "required": False,
+         "schema": nullable(dict(UUID), title="Tenant Id")},
     ]
 
 
