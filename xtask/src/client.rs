@@ -45,8 +45,7 @@ pub fn generate(spec: &Spec) -> Result<String, String> {
     let tokens = crate::quietly(|| generator.generate_tokens(&openapi))
         .map_err(|panic| format!("/: progenitor could not generate the client ({panic}); this is a generator bug, please report it with the spec"))?
         .map_err(|e| format!("/: progenitor could not generate the client: {e}"))?;
-    let mut file = syn::parse_file(&tokens.to_string())
-        .map_err(|e| format!("/: progenitor's output does not parse ({e}); this is a generator bug"))?;
+    let mut file = crate::parse_tokens(tokens)?;
     absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
     let body = prettyplease::unparse(&file);
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))

@@ -40,9 +40,14 @@ pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 }
 
 /// Formats generated tokens with prettyplease, the pinned formatter.
-pub(crate) fn format_tokens(tokens: &str) -> Result<String, String> {
-    let file = syn::parse_file(tokens).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?;
-    Ok(prettyplease::unparse(&file))
+pub(crate) fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    Ok(prettyplease::unparse(&parse_tokens(tokens)?))
+}
+
+/// Parses generated tokens as a file, without printing and re-lexing them
+/// (which took most of the time on large specs).
+pub(crate) fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {
+    syn::parse2(tokens).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))
 }
 
 /// Prepends the do-not-edit header. It names the command and the spec's

@@ -68,7 +68,7 @@ impl Default for ServerSettings {
 pub fn generate(spec: &Spec, settings: &ServerSettings) -> Result<String, String> {
     let tokens = crate::quietly(|| Generator::new(spec, settings).and_then(|g| g.generate()))
         .map_err(|panic| format!("/: typify could not generate the server types ({panic}); this is a generator bug, please report it with the spec"))??;
-    let body = crate::format_tokens(&tokens.to_string())?;
+    let body = crate::format_tokens(tokens)?;
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
 }
 

@@ -320,8 +320,18 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .collect();
+        // the generated client and server name arguments and fields after
+        // parameters, whatever their location
+        let mut seen_names: BTreeMap<&str, &str> = BTreeMap::new();
         for (pointer, p) in &params {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+            let location = p.get("in").and_then(Value::as_str).unwrap_or("");
+            if let Some(first) = seen_names.insert(name, location) {
+                problems.push(format!(
+                    "{pointer}: `{}` has a {first} and a {location} parameter both named `{name}`; the generated method takes one argument per name, so rename one of them in the service",
+                    op.operation_id
+                ));
+            }
             match p.get("in").and_then(Value::as_str) {
                 Some("path") if !template.contains(&name) => problems.push(format!(
                     "{pointer}: path parameter `{name}` of `{}` does not appear in the path `{}`; remove it or add `{{{name}}}` to the path",
