@@ -48,6 +48,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("openapi_version_number.json", "/openapi: found openapi version 3.1;"),
     ("operation_not_object.json", "/paths/~1items~1{item_id}/get: expected an operation object, found a string"),
     ("parameter_content.json", "/paths/~1items~1{item_id}/get/parameters/1: parameter `filter` uses `content` instead of `schema`"),
+    ("path_and_query_same_name.json", "/paths/~1organizations~1{organization_id}/get/parameters/1: `read_organization_organizations__organization_id__get` has a path and a query parameter both named `organization_id`"),
     ("partial_content_206.json", "/paths/~1items~1{item_id}/get/responses/206: `read_item_items__item_id__get` answers 206"),
     ("path_item_ref.json", "/paths/~1v2~1items~1{item_id}: path items given by `$ref` are not supported"),
     ("path_parameter_not_in_path.json", "/paths/~1items/get/parameters/0: path parameter `item_id` of `list_items_items_get` does not appear in the path `/items`"),
