@@ -51,8 +51,12 @@ pub fn serve(listener: TcpListener, backend: SocketAddr) -> std::io::Result<Fron
             let (socket, _) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
-                    // e.g. too many open files: keep serving the others
-                    Err(_) => continue,
+                    // e.g. too many open files: keep serving the others,
+                    // and give them a moment to close some
+                    Err(_) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        continue;
+                    }
                 },
                 _ = stopped.changed() => break,
             };
