@@ -22,10 +22,11 @@ pub mod spec;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Runs `f`, turning a panic into an error message instead of a crash:
+/// Runs `f`, turning a panic into an error message instead of a crash
+/// (public for the bad-spec tests, which run whole generations through it):
 /// progenitor and typify assert on inputs they do not support, and a bad
 /// spec must get a message, never a backtrace.
-pub(crate) fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(f));

@@ -6,7 +6,6 @@
 //! do, no panic, and nothing written. A new problem the generators learn to
 //! refuse gets a file here and a line in [`EXPECTED`].
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -100,21 +99,6 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Runs `f` with the panic hook silenced; a panic becomes its message.
-fn without_panicking<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into())
-    })
-}
-
 /// A scratch copy of the workspace's files, with `spec` as its `openapi.json`.
 fn scratch_workspace(name: &str, spec: &str) -> PathBuf {
     let from = Workspace::this().root;
@@ -150,7 +134,7 @@ fn check_refusal(name: &str, text: &str, expected: &str) -> Result<(), String> {
     let root = scratch_workspace(name, text);
     let before = snapshot(&root);
     let mut out = String::new();
-    let result = without_panicking(|| codegen::run(&Workspace::new(&root), Mode::Write, &mut out));
+    let result = xtask::quietly(|| codegen::run(&Workspace::new(&root), Mode::Write, &mut out));
     let after = snapshot(&root);
     let _ = std::fs::remove_dir_all(&root);
     let failure = match result {
@@ -223,7 +207,7 @@ fn every_bad_spec_is_refused_at_its_place_and_nothing_is_written() {
 fn reading_a_bad_spec_never_panics() {
     let _one = one_at_a_time();
     for (name, text) in corpus() {
-        match without_panicking(|| Spec::from_str(&name, &text, Config::default())) {
+        match xtask::quietly(|| Spec::from_str(&name, &text, Config::default())) {
             Err(panic) => panic!("{name}: Spec::from_str panicked: {panic}"),
             Ok(Err(e)) => assert!(!e.problems.is_empty() && e.to_string().contains(name.as_str()), "{name}: {e}"),
             // refused later, by a generator
@@ -258,7 +242,7 @@ fn a_recursive_model_is_not_a_bad_spec() {
         }}}
     });
     let root = scratch_workspace("recursive-tree.json", &spec.to_string());
-    let result = without_panicking(|| codegen::generate_all(&Workspace::new(&root)));
+    let result = xtask::quietly(|| codegen::generate_all(&Workspace::new(&root)));
     let _ = std::fs::remove_dir_all(&root);
     match result {
         Err(panic) => panic!("panicked: {panic}"),
