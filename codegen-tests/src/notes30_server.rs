@@ -142,80 +142,19 @@ pub const API_VERSION: &str = "0.1.0";
 /// derives from the trait, with the operations routed at a
 /// variable's place put back at their own paths.
 pub fn openapi() -> serde_json::Value {
-    let version = semver::Version::new(0, 0, 0);
     let main = notes_api_mod::stub_api_description()
         .expect("the generated trait forms a valid description");
-    let mut doc = main
-        .openapi(API_TITLE, version.clone())
-        .json()
-        .expect("dropshot serialises its document");
-    if let Some(published) = published_description() {
-        let extra = published
-            .openapi(API_TITLE, version)
-            .json()
-            .expect("dropshot serialises its document");
-        merge_documents(&mut doc, extra);
-    }
-    doc["info"]["version"] = serde_json::Value::String(API_VERSION.to_string());
-    doc
-}
-fn merge_documents(doc: &mut serde_json::Value, extra: serde_json::Value) {
-    for section in ["paths", "components"] {
-        let (Some(into), Some(from)) = (
-            doc.get_mut(section).and_then(|v| v.as_object_mut()),
-            extra.get(section).and_then(|v| v.as_object()),
-        ) else {
-            continue;
-        };
-        for (key, value) in from {
-            match (into.get_mut(key), value) {
-                (Some(serde_json::Value::Object(a)), serde_json::Value::Object(b)) => {
-                    for (k, v) in b {
-                        a.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
-                }
-                (None, _) => {
-                    into.insert(key.clone(), value.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-}
-/// A request that the router matched only because dropshot routes
-/// a literal segment through its variable sibling, decoded from
-/// the extractor's error message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RouteRefusal {
-    /// No path of the spec matches: 404.
-    NotFound,
-    /// The path exists with other methods: 405 with `Allow`.
-    MethodNotAllowed { allow: Vec<String> },
-}
-/// Decodes the marker that the segment checks put in their error.
-pub fn route_refusal(message: &str) -> Option<RouteRefusal> {
-    let start = message.find(ROUTE_REFUSAL_MARKER)? + ROUTE_REFUSAL_MARKER.len();
-    let rest = &message[start..];
-    let end = rest.find(']')?;
-    let allow: Vec<String> = rest[..end]
-        .split(',')
-        .filter(|m| !m.is_empty())
-        .map(String::from)
-        .collect();
-    Some(
-        if allow.is_empty() {
-            RouteRefusal::NotFound
-        } else {
-            RouteRefusal::MethodNotAllowed {
-                allow,
-            }
-        },
+    dropshot_codegen_runtime::publish(
+        main,
+        published_description(),
+        API_TITLE,
+        API_VERSION,
     )
 }
-const ROUTE_REFUSAL_MARKER: &str = "[route-refusal:";
+pub use dropshot_codegen_runtime::{RouteRefusal, route_refusal};
 /// Every path of the spec with its methods, for answers that
 /// dropshot's router gives without the endpoints (405 `Allow`).
-pub const ROUTES: &[(&str, &[&str])] = &[
+pub const ROUTES: dropshot_codegen_runtime::Routes = &[
     ("/notes", &["POST"]),
     ("/notes/{note_id}", &["DELETE"]),
 ];
@@ -223,64 +162,13 @@ pub const ROUTES: &[(&str, &[&str])] = &[
 /// segment beats a variable one, as in FastAPI's ordered routes);
 /// `None` when no path of the spec matches.
 pub fn allowed_methods(path: &str) -> Option<&'static [&'static str]> {
-    ROUTES
-        .iter()
-        .filter_map(|(template, methods)| {
-            template_match(template, path).map(|literals| (literals, *methods))
-        })
-        .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, methods)| methods)
-}
-/// Whether `path` fits `template`; which of its segments are literal.
-fn template_match(template: &str, path: &str) -> Option<Vec<bool>> {
-    let mut parts = template.trim_start_matches('/').split('/');
-    let mut segments = path.trim_start_matches('/').split('/');
-    let mut literals = Vec::new();
-    loop {
-        match (parts.next(), segments.next()) {
-            (None, None) => return Some(literals),
-            (Some(part), Some(segment)) => {
-                let variable = part.starts_with('{') && part.ends_with('}');
-                if !variable && part != segment {
-                    return None;
-                }
-                literals.push(!variable);
-            }
-            _ => return None,
-        }
-    }
+    dropshot_codegen_runtime::allowed_methods(ROUTES, path)
 }
 /// Literal operations that share dropshot's route and method
 /// with a variable one: (spec path, method, major version).
-pub const LITERAL_ROUTE_VERSIONS: &[(&str, &str, u64)] = &[];
-/// Picks the operation among those sharing a route and a method:
-/// the literal one whose path the request names, else the
-/// variable one (version 0.0.0).
-#[derive(Debug)]
-pub struct LiteralRoutePolicy;
-impl dropshot::DynamicVersionPolicy for LiteralRoutePolicy {
-    fn request_extract_version(
-        &self,
-        request: &http::Request<dropshot::Body>,
-        _log: &slog::Logger,
-    ) -> Result<semver::Version, dropshot::HttpError> {
-        let path = request.uri().path();
-        let method = request.method().as_str();
-        let major = LITERAL_ROUTE_VERSIONS
-            .iter()
-            .find(|(template, m, _)| {
-                *m == method && template_match(template, path).is_some()
-            })
-            .map_or(0, |(_, _, major)| *major);
-        Ok(semver::Version::new(major, 0, 0))
-    }
-}
+pub const LITERAL_ROUTE_VERSIONS: dropshot_codegen_runtime::LiteralRoutes = &[];
 /// The version policy a server of this API must use: versions
 /// only tell apart operations that share a route and a method.
 pub fn version_policy() -> dropshot::VersionPolicy {
-    if LITERAL_ROUTE_VERSIONS.is_empty() {
-        dropshot::VersionPolicy::Unversioned
-    } else {
-        dropshot::VersionPolicy::Dynamic(Box::new(LiteralRoutePolicy))
-    }
+    dropshot_codegen_runtime::version_policy(LITERAL_ROUTE_VERSIONS)
 }

@@ -19,7 +19,7 @@ fn scratch_workspace(name: &str) -> PathBuf {
     let from = Workspace::this().root;
     let to = std::env::temp_dir().join(format!("xtask-spec-change-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&to);
-    for entry in ["Cargo.toml", "Cargo.lock", "openapi.json", "codegen.toml", ".cargo", "client", "server", "xtask", "codegen-tests"] {
+    for entry in ["Cargo.toml", "Cargo.lock", "openapi.json", "codegen.toml", ".cargo", "client", "server", "server-runtime", "xtask", "codegen-tests"] {
         copy(&from.join(entry), &to.join(entry));
     }
     to
