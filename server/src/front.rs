@@ -7,9 +7,10 @@
 //! 401, `Allow` on a 405, and `{"detail": "Not Found"}` /
 //! `{"detail": "Method Not Allowed"}` bodies. The front listens on the
 //! stub's public address, forwards every request unchanged to dropshot on a
-//! private loopback port (pooled keep-alive connections, bodies streamed),
-//! and only touches 401, 404 and 405 answers. Everything else passes through
-//! as dropshot wrote it.
+//! private loopback port (each client connection gets one keep-alive
+//! connection to dropshot, opened on its first request and again if dropshot
+//! closed it; bodies are streamed), and only touches 401, 404 and 405
+//! answers. Everything else passes through as dropshot wrote it.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -17,10 +18,11 @@ use std::net::SocketAddr;
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::client::legacy::{Client, connect::HttpConnector};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Mutex, watch};
 
 use crate::generated::allowed_methods;
 
@@ -44,7 +46,6 @@ impl Front {
 /// Serves `listener`, forwarding to dropshot at `backend`.
 pub fn serve(listener: TcpListener, backend: SocketAddr) -> std::io::Result<Front> {
     let addr = listener.local_addr()?;
-    let client: Client<HttpConnector, Incoming> = Client::builder(TokioExecutor::new()).build_http();
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
         loop {
@@ -61,10 +62,12 @@ pub fn serve(listener: TcpListener, backend: SocketAddr) -> std::io::Result<Fron
                 _ = stopped.changed() => break,
             };
             let _ = socket.set_nodelay(true);
-            let client = client.clone();
             let mut stopped = stopped.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| forward(client.clone(), backend, request));
+                // HTTP/1 serves one request of a connection at a time, so the
+                // lock is never contended
+                let upstream: Arc<Mutex<Option<SendRequest<Incoming>>>> = Arc::default();
+                let service = hyper::service::service_fn(move |request| forward(upstream.clone(), backend, request));
                 let connection = hyper::server::conn::http1::Builder::new()
                     .keep_alive(true)
                     .serve_connection(TokioIo::new(socket), service);
@@ -83,20 +86,32 @@ pub fn serve(listener: TcpListener, backend: SocketAddr) -> std::io::Result<Fron
 }
 
 async fn forward(
-    client: Client<HttpConnector, Incoming>,
+    upstream: Arc<Mutex<Option<SendRequest<Incoming>>>>,
     backend: SocketAddr,
-    mut request: Request<Incoming>,
+    request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let path = request.uri().path().to_string();
-    let target = format!("http://{backend}{}", request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-    *request.uri_mut() = match target.parse() {
-        Ok(uri) => uri,
-        Err(_) => return Ok(fastapi_error(StatusCode::NOT_FOUND, "Not Found")),
+    let mut upstream = upstream.lock().await;
+    // the previous answer's body is sent before the next request is read,
+    // so a live connection is ready at once; a closed one is replaced
+    let ready = match upstream.as_mut() {
+        Some(sender) => sender.ready().await.is_ok(),
+        None => false,
     };
-    let response = match client.request(request).await {
+    if !ready {
+        *upstream = connect(backend).await;
+    }
+    let Some(sender) = upstream.as_mut() else {
+        return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway"));
+    };
+    let response = match sender.send_request(request).await {
         Ok(response) => response,
-        Err(_) => return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway")),
+        Err(_) => {
+            *upstream = None;
+            return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway"));
+        }
     };
+    drop(upstream);
     Ok(match response.status() {
         StatusCode::UNAUTHORIZED => {
             let mut response = response.map(|b| b.boxed());
@@ -106,6 +121,15 @@ async fn forward(
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => rewrite_routing_error(response, &path).await,
         _ => response.map(|b| b.boxed()),
     })
+}
+
+/// A keep-alive HTTP/1 connection to dropshot, driven by its own task.
+async fn connect(backend: SocketAddr) -> Option<SendRequest<Incoming>> {
+    let stream = TcpStream::connect(backend).await.ok()?;
+    let _ = stream.set_nodelay(true);
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.ok()?;
+    tokio::spawn(connection);
+    Some(sender)
 }
 
 /// dropshot's router answers 404/405 in its own shape; a handler's 404 is
