@@ -84,7 +84,7 @@ pub fn compare(spec: &Value, published: &Value) -> Report {
                 r.differences.push((ptr, format!("the server does not publish {} {path}", method.to_uppercase())));
                 continue;
             };
-            compare_operation(spec, published, &ptr, op, theirs, item, &mut r);
+            compare_operation(spec, published, &ptr, op, theirs, &mut r);
         }
     }
     for (path, item) in pub_paths {
@@ -100,7 +100,7 @@ pub fn compare(spec: &Value, published: &Value) -> Report {
     r
 }
 
-fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, theirs: &Value, item: &Value, r: &mut Report) {
+fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, theirs: &Value, r: &mut Report) {
     for key in ["operationId", "tags"] {
         if ours.get(key) != theirs.get(key) && !(key == "tags" && ours.get(key).is_none() && theirs.get(key) == Some(&Value::Array(vec![]))) {
             r.differences.push((format!("{ptr}/{key}"), format!("spec has {}, server has {}", show(ours.get(key)), show(theirs.get(key)))));
@@ -109,21 +109,15 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
     if ours.get("security").is_some() {
         r.allowed.push(("security", format!("{ptr}/security")));
     }
-    // parameters, by (in, name)
-    let params = |doc: &Value, op: &Value, item: Option<&Value>| -> Vec<(String, String, Value)> {
-        let mut all: Vec<(String, String, Value)> = Vec::new();
-        for list in [item.and_then(|i| i.get("parameters")), op.get("parameters")].into_iter().flatten() {
-            for p in list.as_array().into_iter().flatten() {
-                let p = crate::spec::resolve(doc, p).clone();
-                let key = (p["in"].as_str().unwrap_or("").to_string(), p["name"].as_str().unwrap_or("").to_string());
-                all.retain(|(i, n, _)| (i, n) != (&key.0, &key.1));
-                all.push((key.0, key.1, p));
-            }
-        }
-        all
+    // parameters, by (in, name); the operation has the same pointer in both
+    let params = |doc: &Value| -> Vec<(String, String, Value)> {
+        crate::spec::parameters(doc, ptr)
+            .into_iter()
+            .map(|(_, p)| (p["in"].as_str().unwrap_or("").to_string(), p["name"].as_str().unwrap_or("").to_string(), p.clone()))
+            .collect()
     };
-    let ours_params = params(spec, ours, Some(item));
-    let theirs_params = params(published, theirs, None);
+    let ours_params = params(spec);
+    let theirs_params = params(published);
     for (location, name, p) in &ours_params {
         let p_ptr = format!("{ptr}/parameters/{name}");
         let Some((_, _, q)) = theirs_params.iter().find(|(l, n, _)| l == location && n == name) else {

@@ -253,7 +253,7 @@ impl<'a> Generator<'a> {
         let mut path_fields = Vec::new();
         let mut published_fields = Vec::new();
         let mut query_fields = Vec::new();
-        let params = parameters(&self.spec.lowered, &crate::names::OperationRef { operation_id: op.operation_id.clone(), path: op.path.clone(), method: op.method.clone(), pointer: op.pointer.clone() });
+        let params = parameters(&self.spec.lowered, &op.pointer);
         for (pointer, p) in &params {
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
             let location = p.get("in").and_then(Value::as_str).unwrap_or_default();

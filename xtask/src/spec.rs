@@ -293,12 +293,13 @@ pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     value
 }
 
-/// The parameters of an operation: the path item's, overridden by the
-/// operation's own (same name and location), each with its pointer.
-pub fn parameters<'a>(doc: &'a Value, op: &OperationRef) -> Vec<(String, &'a Value)> {
-    let item_ptr = op.pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
+/// The parameters of the operation at `op_pointer`: the path item's,
+/// overridden by the operation's own (same name and location), each with its
+/// pointer.
+pub fn parameters<'a>(doc: &'a Value, op_pointer: &str) -> Vec<(String, &'a Value)> {
+    let item_ptr = op_pointer.rsplit_once('/').map(|(p, _)| p).unwrap_or("");
     let mut out: Vec<(String, &Value)> = Vec::new();
-    for base in [item_ptr.to_string(), op.pointer.clone()] {
+    for base in [item_ptr, op_pointer] {
         let Some(list) = doc.pointer(&format!("{base}/parameters")).and_then(Value::as_array) else {
             continue;
         };
@@ -314,7 +315,7 @@ pub fn parameters<'a>(doc: &'a Value, op: &OperationRef) -> Vec<(String, &'a Val
 
 fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String>) {
     for op in ops {
-        let params = parameters(doc, op);
+        let params = parameters(doc, &op.pointer);
         let template: Vec<&str> = op
             .path
             .split('/')
