@@ -13,11 +13,10 @@
 //!   `HTTPErrorDetailOrHTTPValidationError`), so typify makes an untagged enum
 //!   and every documented status comes back typed instead of as
 //!   `UnexpectedResponse`.
-//! - **Titles of inline bodies.** FastAPI titles inline response schemas
-//!   after the route ("Response List Saas Associations Api Integration
-//!   Sources  Source Id  Saas Associations Get"); typify would name types
-//!   after them. They are dropped, so that the types are named after the
-//!   operation instead (`BulkUpdateSaasAssociationStatusResponse`).
+//! - **Titles of inline bodies** are dropped, as for the server
+//!   ([`crate::spec::drop_inline_body_titles`]), so that types are named
+//!   after the operation (`BulkUpdateSaasAssociationStatusResponse`), not
+//!   after FastAPI's route-derived titles.
 //!
 //! After progenitor, one change to its output ([`absent_or_null`]): in
 //! request bodies, an optional nullable property without a default becomes
@@ -62,37 +61,9 @@ pub fn progenitor_input(spec: &Spec) -> Value {
             o["operationId"] = json!(op.name);
         }
     }
-    drop_inline_titles(&mut doc, spec);
+    crate::spec::drop_inline_body_titles(&mut doc, spec);
     combine_error_bodies(&mut doc, spec);
     doc
-}
-
-fn drop_inline_titles(doc: &mut Value, spec: &Spec) {
-    for op in &spec.operations {
-        for place in ["responses", "requestBody"] {
-            let Some(v) = doc.pointer_mut(&format!("{}/{place}", op.pointer)) else { continue };
-            for schema in media_schemas(v) {
-                if let Some(obj) = schema.as_object_mut() {
-                    obj.shift_remove("title");
-                }
-            }
-        }
-    }
-}
-
-/// The `schema` of every media type below a responses object or request body.
-fn media_schemas(v: &mut Value) -> Vec<&mut Value> {
-    let mut out = Vec::new();
-    let contents: Vec<&mut Value> = match v.get("content") {
-        Some(_) => vec![v],
-        None => v.as_object_mut().map(|m| m.values_mut().collect()).unwrap_or_default(),
-    };
-    for c in contents {
-        if let Some(media) = c.get_mut("content").and_then(Value::as_object_mut) {
-            out.extend(media.values_mut().filter_map(|m| m.get_mut("schema")));
-        }
-    }
-    out
 }
 
 fn is_error_status(code: &str) -> bool {

@@ -78,6 +78,9 @@ const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_
 
 struct Generator<'a> {
     spec: &'a Spec,
+    /// The lowered spec without the titles of inline bodies
+    /// ([`crate::spec::drop_inline_body_titles`]), as the client reads it.
+    doc: Value,
     settings: &'a ServerSettings,
     types: TypeSpace,
     routes: Routes,
@@ -116,7 +119,9 @@ impl<'a> Generator<'a> {
             .collect::<Result<Vec<_>, _>>()?;
         types.add_ref_types(defs).map_err(|e| format!("/components/schemas: typify cannot generate these schemas: {e}"))?;
         let routes = Routes::new(&spec.operations)?;
-        Ok(Self { spec, settings, types, routes })
+        let mut doc = spec.lowered.clone();
+        crate::spec::drop_inline_body_titles(&mut doc, spec);
+        Ok(Self { spec, doc, settings, types, routes })
     }
 
     fn add_type(&mut self, schema: &Value, name: String, pointer: &str) -> Result<TokenStream, String> {
@@ -242,7 +247,7 @@ impl<'a> Generator<'a> {
     }
 
     fn endpoint(&mut self, op: &'a Operation, support: &mut Vec<TokenStream>) -> Result<Endpoint<'a>, String> {
-        let doc_value = self.spec.lowered.pointer(&op.pointer).cloned().unwrap_or(Value::Null);
+        let doc_value = self.doc.pointer(&op.pointer).cloned().unwrap_or(Value::Null);
         let pascal = op.name.trim_end_matches('_').to_upper_camel_case();
         let summary = doc_value.get("summary").and_then(Value::as_str).unwrap_or("");
         let description = doc_value.get("description").and_then(Value::as_str).unwrap_or("");
@@ -343,9 +348,9 @@ impl<'a> Generator<'a> {
 
         let body_type = match doc_value.pointer("/requestBody") {
             Some(body) => {
-                let body = resolve(&self.spec.lowered, body).clone();
+                let body = resolve(&self.doc, body).clone();
                 let schema = body.pointer("/content/application~1json/schema").cloned().unwrap_or(json!({}));
-                Some(self.add_type(&strip_title_if_inline(&schema), format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?)
+                Some(self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?)
             }
             None => None,
         };
@@ -375,10 +380,10 @@ impl<'a> Generator<'a> {
                 success.len()
             ));
         };
-        let response = resolve(&self.spec.lowered, response).clone();
+        let response = resolve(&self.doc, response).clone();
         let schema = response.pointer("/content/application~1json/schema").cloned();
         let body = match &schema {
-            Some(schema) => Some(self.add_type(&strip_title_if_inline(schema), format!("{pascal}Response"), &format!("{pointer}/{code}"))?),
+            Some(schema) => Some(self.add_type(schema, format!("{pascal}Response"), &format!("{pointer}/{code}"))?),
             None => None,
         };
         Ok(match (code.as_str(), body) {
@@ -479,17 +484,6 @@ fn is_option(ty: &TokenStream) -> bool {
 
 fn field_ident(name: &str) -> String {
     escape_keyword(&name.to_snake_case())
-}
-
-/// FastAPI titles inline bodies after the route; typify would name the type
-/// after the title instead of the name we give.
-fn strip_title_if_inline(schema: &Value) -> Value {
-    let mut schema = schema.clone();
-    if schema.get("$ref").is_none()
-        && let Some(obj) = schema.as_object_mut() {
-            obj.shift_remove("title");
-        }
-    schema
 }
 
 /// A 3.0.3 schema as the JSON Schema (draft 7) that typify reads: `nullable`

@@ -277,6 +277,39 @@ fn collect_operations(doc: &Value, problems: &mut Vec<String>) -> Vec<OperationR
     ops
 }
 
+/// FastAPI titles inline request and response bodies after the route
+/// ("Response List Saas Associations Api Integration Sources  Source Id  Saas
+/// Associations Get"); typify would name their types after those titles.
+/// Both generators drop them, so that the types are named after the
+/// operation instead (`BulkUpdateSaasAssociationStatusResponse`).
+pub fn drop_inline_body_titles(doc: &mut Value, spec: &Spec) {
+    for op in &spec.operations {
+        for place in ["responses", "requestBody"] {
+            let Some(v) = doc.pointer_mut(&format!("{}/{place}", op.pointer)) else { continue };
+            for schema in media_schemas(v) {
+                if let Some(obj) = schema.as_object_mut() {
+                    obj.shift_remove("title");
+                }
+            }
+        }
+    }
+}
+
+/// The `schema` of every media type below a responses object or request body.
+fn media_schemas(v: &mut Value) -> Vec<&mut Value> {
+    let mut out = Vec::new();
+    let contents: Vec<&mut Value> = match v.get("content") {
+        Some(_) => vec![v],
+        None => v.as_object_mut().map(|m| m.values_mut().collect()).unwrap_or_default(),
+    };
+    for c in contents {
+        if let Some(media) = c.get_mut("content").and_then(Value::as_object_mut) {
+            out.extend(media.values_mut().filter_map(|m| m.get_mut("schema")));
+        }
+    }
+    out
+}
+
 /// Resolves a local `$ref` (the lowering has checked that it exists).
 pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     let mut value = value;
