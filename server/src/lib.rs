@@ -92,11 +92,8 @@ pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
     let front_listener = tokio::net::TcpListener::bind(options.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.bind))?;
-    let config = dropshot::ConfigDropshot {
-        bind_address: SocketAddr::from(([127, 0, 0, 1], 0)),
-        default_request_body_max_bytes: 1024 * 1024,
-        ..Default::default()
-    };
+    // the body limit is each endpoint's own, from codegen.toml
+    let config = dropshot::ConfigDropshot { bind_address: SocketAddr::from(([127, 0, 0, 1], 0)), ..Default::default() };
     let server = dropshot::ServerBuilder::new(api, context, log)
         .config(config)
         .version_policy(generated::version_policy())
