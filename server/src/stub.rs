@@ -192,8 +192,9 @@ impl HummConfigApi for StubImpl {
                 "SaaS association {missing} not found in integration source {source}"
             )));
         }
-        let mut ids = update.association_ids.clone();
-        ids.dedup();
+        // each id once, in the order sent (`dedup` alone misses [a, b, a])
+        let mut seen = std::collections::BTreeSet::new();
+        let ids: Vec<Uuid> = update.association_ids.iter().copied().filter(|id| seen.insert(*id)).collect();
         for id in &ids {
             if let Some(a) = store.get_mut(&(source, *id)) {
                 a.status = update.status;

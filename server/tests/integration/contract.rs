@@ -93,12 +93,14 @@ async fn bulk_status_applies_to_all_or_none() {
     let answer = client
         .bulk_update_saas_association_status()
         .source_id(uuid(SALESFORCE))
-        .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids(ids.clone()).status(client_types::AssociationStatus::Approved))
+        // an id repeated (not next to itself) counts once
+        .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids([ids.clone(), vec![ids[0]]].concat()).status(client_types::AssociationStatus::Approved))
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(answer.get("updated"), Some(&json!(ids.len())));
+    assert_eq!(answer.get("association_ids"), Some(&json!(ids)));
     assert!(stub.store().snapshot().iter().filter(|a| ids.contains(&a.id)).all(|a| a.status == types::AssociationStatus::Approved));
 
     let before = state(&stub);
