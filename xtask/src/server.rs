@@ -479,7 +479,8 @@ fn pydantic_error_type(doc: &Value, schema: &Value) -> &'static str {
 }
 
 fn is_option(ty: &TokenStream) -> bool {
-    ty.to_string().replace(' ', "").starts_with("::std::option::Option<") || ty.to_string().replace(' ', "").starts_with("Option<")
+    let ty = ty.to_string().replace(' ', "");
+    ty.starts_with("::std::option::Option<") || ty.starts_with("Option<")
 }
 
 fn field_ident(name: &str) -> String {
