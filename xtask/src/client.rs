@@ -36,6 +36,23 @@ use crate::spec::{Spec, parse_openapi};
 
 /// The generated client module, formatted, with its header.
 pub fn generate(spec: &Spec) -> Result<String, String> {
+    let mut rest = None;
+    let types = generate_split(spec, |source| rest = Some(source))?;
+    Ok(assemble(spec, &types, &format_rest(rest)?))
+}
+
+/// Runs progenitor and formats its output up to and including the `types`
+/// module, which holds most of it. Everything after that module (the
+/// `Client`, its operation builders) is handed to `rest` as source text as
+/// soon as it is known, for [`format_rest`] to format, on another thread if
+/// the caller wants: syn's values cannot cross threads, text can.
+/// [`assemble`] joins the two.
+///
+/// Formatting the two parts apart gives the same text as formatting them
+/// together: prettyplease ends every top-level item with its own line break
+/// and keeps nothing from one item to the next (the golden and drift tests
+/// compare the joined file with the committed one).
+pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, String> {
     let doc = progenitor_input(spec);
     let openapi = parse_openapi(&doc)?;
     let mut settings = GenerationSettings::new();
@@ -44,10 +61,51 @@ pub fn generate(spec: &Spec) -> Result<String, String> {
     let tokens = crate::quietly(|| generator.generate_tokens(&openapi))
         .map_err(|panic| format!("/: progenitor could not generate the client ({panic}); this is a generator bug, please report it with the spec"))?
         .map_err(|e| format!("/: progenitor could not generate the client: {e}"))?;
-    let mut file = crate::parse_tokens(tokens)?;
+    let (types, after) = split_after_types(tokens);
+    rest(after.to_string());
+    let mut file = crate::parse_tokens(types)?;
     absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
-    let body = prettyplease::unparse(&file);
-    Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Formats what [`generate_split`] handed over (nothing: the empty string).
+pub fn format_rest(source: Option<String>) -> Result<String, String> {
+    match source {
+        Some(source) if !source.is_empty() => Ok(prettyplease::unparse(
+            &syn::parse_file(&source).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?,
+        )),
+        _ => Ok(String::new()),
+    }
+}
+
+/// The generated file from its two formatted parts.
+pub fn assemble(spec: &Spec, types: &str, rest: &str) -> String {
+    crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{types}{rest}"))
+}
+
+/// progenitor's top-level items up to `mod types { .. }`, and those after it
+/// (all of them in the first part if there is no such module).
+fn split_after_types(tokens: proc_macro2::TokenStream) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
+    use proc_macro2::{Delimiter, TokenTree};
+    let (mut head, mut tail) = (Vec::new(), Vec::new());
+    let mut last_two: [Option<String>; 2] = [None, None];
+    let mut after = false;
+    for tree in tokens {
+        if after {
+            tail.push(tree);
+            continue;
+        }
+        let closes_types = matches!(&tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+            && last_two[0].as_deref() == Some("mod")
+            && last_two[1].as_deref() == Some("types");
+        last_two = [last_two[1].take(), match &tree {
+            TokenTree::Ident(i) => Some(i.to_string()),
+            _ => None,
+        }];
+        head.push(tree);
+        after = closes_types;
+    }
+    (head.into_iter().collect(), tail.into_iter().collect())
 }
 
 /// Lints are silenced in generated code only.
@@ -313,6 +371,39 @@ pub mod absent_or_null {
                     return;
                 }
             syn::visit_mut::visit_expr_mut(self, expr);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Config;
+
+    /// The whole output formatted in one piece, as before the split.
+    fn in_one_piece(spec: &Spec) -> String {
+        let doc = progenitor_input(spec);
+        let openapi = parse_openapi(&doc).unwrap();
+        let mut settings = GenerationSettings::new();
+        settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
+        let tokens = Generator::new(&settings).generate_tokens(&openapi).unwrap();
+        let mut file = crate::parse_tokens(tokens).unwrap();
+        absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
+        crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{}", prettyplease::unparse(&file)))
+    }
+
+    #[test]
+    fn formatting_in_two_parts_gives_the_text_of_one() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        for path in ["openapi.json", "xtask/tests/fixtures/inventory.json", "xtask/tests/fixtures/notes30.json"] {
+            let text = std::fs::read_to_string(root.join(path)).unwrap();
+            let spec = Spec::from_str(path, &text, Config::default()).unwrap();
+            let mut handed = None;
+            let types = generate_split(&spec, |rest| handed = Some(rest)).unwrap();
+            let rest = handed.expect("the part after `mod types` is handed over");
+            assert!(rest.contains("struct Client"), "{path}: the Client is in the second part");
+            assert!(!types.contains("pub struct Client {"), "{path}: the Client is not in the first part");
+            assert_eq!(generate(&spec).unwrap(), in_one_piece(&spec), "{path}");
         }
     }
 }

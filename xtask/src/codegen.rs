@@ -32,17 +32,44 @@ impl Failure {
 }
 
 /// Every file the xtask generates, in memory; nothing is written.
+///
+/// Two threads share the work, which on a large spec takes seconds on one:
+/// the client's thread runs progenitor and formats its `types` module; this
+/// thread generates the server, then formats the rest of the client, which
+/// the client's thread hands over as text ([`crate::client::generate_split`]).
 pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
     let spec = ws.load().map_err(Failure::Spec)?;
     let spec_err = |problem: String| Failure::Spec(SpecError { file: spec.file.clone(), problems: vec![problem] });
-    let client = crate::client::generate(&spec).map_err(spec_err)?;
     let settings = crate::server::ServerSettings { error_type: spec.config.server.error_type.clone() };
-    let server = crate::server::generate(&spec, &settings).map_err(spec_err)?;
+    let (client, server) = std::thread::scope(|scope| {
+        let (hand_over, handed) = std::sync::mpsc::channel();
+        let types = std::thread::Builder::new()
+            .name("client".into())
+            .stack_size(GENERATOR_STACK)
+            .spawn_scoped(scope, || {
+                crate::client::generate_split(&spec, move |rest| {
+                    let _ = hand_over.send(rest);
+                })
+            })
+            .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
+        let server = crate::server::generate(&spec, &settings);
+        // Nothing arrives when progenitor failed: `types` then holds the error.
+        let rest = handed.recv().ok().map(|source| crate::client::format_rest(Some(source)));
+        let types = types.join().map_err(|panic| {
+            Failure::Other(format!("the client generator panicked ({}); this is a generator bug", crate::panic_message(&*panic)))
+        })?;
+        let client = types.and_then(|types| Ok(crate::client::assemble(&spec, &types, &rest.transpose()?.unwrap_or_default())));
+        Ok::<_, Failure>((client, server))
+    })?;
     Ok(vec![
-        GeneratedFile { path: "client/src/generated.rs".into(), contents: client },
-        GeneratedFile { path: "server/src/generated.rs".into(), contents: server },
+        GeneratedFile { path: "client/src/generated.rs".into(), contents: client.map_err(spec_err)? },
+        GeneratedFile { path: "server/src/generated.rs".into(), contents: server.map_err(spec_err)? },
     ])
 }
+
+/// The client generator's stack: as large as the main thread's, which the
+/// server generator runs on (syn and typify recurse on deeply nested input).
+const GENERATOR_STACK: usize = 8 << 20;
 
 /// Runs generate (`Mode::Write`) or check (`Mode::Check`), writing the report
 /// to `out`. Nothing is written to disk unless every file could be generated.

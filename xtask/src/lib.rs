@@ -20,24 +20,46 @@ pub mod roundtrip;
 pub mod server;
 pub mod spec;
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+
+thread_local! {
+    /// How many [`quietly`] calls this thread is inside.
+    static QUIET: Cell<u32> = const { Cell::new(0) };
+}
 
 /// Runs `f`, turning a panic into an error message instead of a crash
 /// (public for the bad-spec tests, which run whole generations through it):
 /// progenitor and typify assert on inputs they do not support, and a bad
 /// spec must get a message, never a backtrace.
+///
+/// The panic hook is process-wide and the generators run on two threads at
+/// once, so it is not swapped per call: one hook, installed once, stays
+/// silent only for the threads that are inside `quietly` and hands every
+/// other panic to the hook that was there before.
 pub fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if QUIET.with(Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(q.get() + 1));
     let result = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into())
-    })
+    QUIET.with(|q| q.set(q.get() - 1));
+    result.map_err(|payload| panic_message(&*payload))
+}
+
+/// The message a panic was raised with.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// Formats generated tokens with prettyplease, the pinned formatter.

@@ -91,9 +91,8 @@ fn corpus() -> Vec<(String, String)> {
     files
 }
 
-/// The panic hook is global, and the generators swap it too (`quietly`):
-/// the tests of this file run one at a time, so that none silences another's
-/// failing assertion.
+/// The tests of this file run one at a time: each scratch workspace and each
+/// generation is large, and two at once only contend for the same cores.
 fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
