@@ -36,9 +36,9 @@ use crate::spec::{Spec, parse_openapi};
 
 /// The generated client module, formatted, with its header.
 pub fn generate(spec: &Spec) -> Result<String, String> {
-    let mut rest = None;
-    let types = generate_split(spec, |source| rest = Some(source))?;
-    Ok(assemble(spec, &types, &format_rest(rest)?))
+    let mut rest = String::new();
+    let types = generate_split(spec, |source| rest = source)?;
+    Ok(assemble(spec, &types, &format_rest(&rest)?))
 }
 
 /// Runs progenitor and formats its output up to and including the `types`
@@ -50,32 +50,36 @@ pub fn generate(spec: &Spec) -> Result<String, String> {
 ///
 /// Formatting the two parts apart gives the same text as formatting them
 /// together: prettyplease ends every top-level item with its own line break
-/// and keeps nothing from one item to the next (the golden and drift tests
-/// compare the joined file with the committed one).
+/// and keeps nothing from one item to the next (a test below compares the
+/// two; the golden and drift tests compare the joined file with the
+/// committed one).
 pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, String> {
-    let doc = progenitor_input(spec);
-    let openapi = parse_openapi(&doc)?;
-    let mut settings = GenerationSettings::new();
-    settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
-    let mut generator = Generator::new(&settings);
-    let tokens = crate::quietly(|| generator.generate_tokens(&openapi))
-        .map_err(|panic| format!("/: progenitor could not generate the client ({panic}); this is a generator bug, please report it with the spec"))?
-        .map_err(|e| format!("/: progenitor could not generate the client: {e}"))?;
-    let (types, after) = split_after_types(tokens);
+    let (types, after) = split_after_types(progenitor_tokens(spec)?);
     rest(after.to_string());
     let mut file = crate::parse_tokens(types)?;
     absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
     Ok(prettyplease::unparse(&file))
 }
 
-/// Formats what [`generate_split`] handed over (nothing: the empty string).
-pub fn format_rest(source: Option<String>) -> Result<String, String> {
-    match source {
-        Some(source) if !source.is_empty() => Ok(prettyplease::unparse(
-            &syn::parse_file(&source).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?,
-        )),
-        _ => Ok(String::new()),
+/// progenitor's output, unformatted.
+fn progenitor_tokens(spec: &Spec) -> Result<proc_macro2::TokenStream, String> {
+    let doc = progenitor_input(spec);
+    let openapi = parse_openapi(&doc)?;
+    let mut settings = GenerationSettings::new();
+    settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
+    let mut generator = Generator::new(&settings);
+    crate::quietly(|| generator.generate_tokens(&openapi))
+        .map_err(|panic| format!("/: progenitor could not generate the client ({panic}); this is a generator bug, please report it with the spec"))?
+        .map_err(|e| format!("/: progenitor could not generate the client: {e}"))
+}
+
+/// Formats what [`generate_split`] handed over.
+pub fn format_rest(source: &str) -> Result<String, String> {
+    if source.is_empty() {
+        return Ok(String::new());
     }
+    let file = syn::parse_file(source).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The generated file from its two formatted parts.
@@ -87,24 +91,13 @@ pub fn assemble(spec: &Spec, types: &str, rest: &str) -> String {
 /// (all of them in the first part if there is no such module).
 fn split_after_types(tokens: proc_macro2::TokenStream) -> (proc_macro2::TokenStream, proc_macro2::TokenStream) {
     use proc_macro2::{Delimiter, TokenTree};
-    let (mut head, mut tail) = (Vec::new(), Vec::new());
-    let mut last_two: [Option<String>; 2] = [None, None];
-    let mut after = false;
-    for tree in tokens {
-        if after {
-            tail.push(tree);
-            continue;
-        }
-        let closes_types = matches!(&tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
-            && last_two[0].as_deref() == Some("mod")
-            && last_two[1].as_deref() == Some("types");
-        last_two = [last_two[1].take(), match &tree {
-            TokenTree::Ident(i) => Some(i.to_string()),
-            _ => None,
-        }];
-        head.push(tree);
-        after = closes_types;
-    }
+    let is = |tree: &TokenTree, word: &str| matches!(tree, TokenTree::Ident(i) if i == word);
+    let mut head: Vec<TokenTree> = tokens.into_iter().collect();
+    let cut = head
+        .windows(3)
+        .position(|w| is(&w[0], "mod") && is(&w[1], "types") && matches!(&w[2], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        .map_or(head.len(), |i| i + 3);
+    let tail = head.split_off(cut);
     (head.into_iter().collect(), tail.into_iter().collect())
 }
 
@@ -382,14 +375,9 @@ mod tests {
 
     /// The whole output formatted in one piece, as before the split.
     fn in_one_piece(spec: &Spec) -> String {
-        let doc = progenitor_input(spec);
-        let openapi = parse_openapi(&doc).unwrap();
-        let mut settings = GenerationSettings::new();
-        settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
-        let tokens = Generator::new(&settings).generate_tokens(&openapi).unwrap();
-        let mut file = crate::parse_tokens(tokens).unwrap();
+        let mut file = crate::parse_tokens(progenitor_tokens(spec).unwrap()).unwrap();
         absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
-        crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{}", prettyplease::unparse(&file)))
+        assemble(spec, &prettyplease::unparse(&file), "")
     }
 
     #[test]

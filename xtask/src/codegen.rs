@@ -54,7 +54,7 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
             .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
         let server = crate::server::generate(&spec, &settings);
         // Nothing arrives when progenitor failed: `types` then holds the error.
-        let rest = handed.recv().ok().map(|source| crate::client::format_rest(Some(source)));
+        let rest = handed.recv().ok().map(|source| crate::client::format_rest(&source));
         let types = types.join().map_err(|panic| {
             Failure::Other(format!("the client generator panicked ({}); this is a generator bug", crate::panic_message(&*panic)))
         })?;

@@ -7,7 +7,6 @@
 //! refuse gets a file here and a line in [`EXPECTED`].
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
 use xtask::codegen::{self, Failure};
 use xtask::files::Mode;
@@ -89,13 +88,6 @@ fn corpus() -> Vec<(String, String)> {
         .collect();
     files.sort();
     files
-}
-
-/// The tests of this file run one at a time: each scratch workspace and each
-/// generation is large, and two at once only contend for the same cores.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A scratch copy of the workspace's files, with `spec` as its `openapi.json`.
@@ -181,7 +173,6 @@ fn check_refusal(name: &str, text: &str, expected: &str) -> Result<(), String> {
 
 #[test]
 fn every_bad_spec_is_refused_at_its_place_and_nothing_is_written() {
-    let _one = one_at_a_time();
     let corpus = corpus();
     assert!(corpus.len() >= 25, "the corpus has only {} specs", corpus.len());
     let files: Vec<&str> = corpus.iter().map(|(name, _)| name.as_str()).collect();
@@ -204,7 +195,6 @@ fn every_bad_spec_is_refused_at_its_place_and_nothing_is_written() {
 
 #[test]
 fn reading_a_bad_spec_never_panics() {
-    let _one = one_at_a_time();
     for (name, text) in corpus() {
         match xtask::quietly(|| Spec::from_str(&name, &text, Config::default())) {
             Err(panic) => panic!("{name}: Spec::from_str panicked: {panic}"),
@@ -219,7 +209,6 @@ fn reading_a_bad_spec_never_panics() {
 /// a tree node whose `children` are tree nodes generates.
 #[test]
 fn a_recursive_model_is_not_a_bad_spec() {
-    let _one = one_at_a_time();
     let spec = serde_json::json!({
         "openapi": "3.1.0",
         "info": {"title": "Trees", "version": "1.0.0"},
