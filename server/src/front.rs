@@ -8,8 +8,8 @@
 //! `{"detail": "Method Not Allowed"}` bodies. The front listens on the
 //! stub's public address, forwards every request unchanged to dropshot on a
 //! private loopback port (each client connection gets one keep-alive
-//! connection to dropshot, opened on its first request and again if dropshot
-//! closed it; bodies are streamed), and only touches 401, 404 and 405
+//! connection to dropshot, opened when the client connects and again if
+//! dropshot closed it; bodies are streamed), and only touches 401, 404 and 405
 //! answers. Everything else passes through as dropshot wrote it.
 
 use std::convert::Infallible;
