@@ -44,6 +44,7 @@
 //! # }
 //! ```
 
+#[rustfmt::skip] // formatted by the generator
 mod generated;
 
 use std::time::Duration;
@@ -75,8 +76,8 @@ impl Client {
     /// [`DEFAULT_TIMEOUT`], [`DEFAULT_CONNECT_TIMEOUT`] and [`USER_AGENT`].
     /// TLS goes through rustls; no system OpenSSL is involved.
     pub fn with_bearer_token(base_url: &str, token: &str) -> Result<Self, BuildError> {
-        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| BuildError::InvalidToken)?;
+        let mut auth =
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidToken)?;
         // kept out of reqwest's Debug output and of HTTP/2 header tables
         auth.set_sensitive(true);
         let headers = reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, auth)]);

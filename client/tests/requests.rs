@@ -70,7 +70,13 @@ async fn answer_once(status: u16, body: Value) -> (String, tokio::task::JoinHand
             request_body.extend_from_slice(&chunk[..n]);
         }
         let response = serde_json::to_vec(&body).unwrap();
-        let reason = match status { 200 => "OK", 401 => "Unauthorized", 404 => "Not Found", 422 => "Unprocessable Entity", _ => "Other" };
+        let reason = match status {
+            200 => "OK",
+            401 => "Unauthorized",
+            404 => "Not Found",
+            422 => "Unprocessable Entity",
+            _ => "Other",
+        };
         let mut head = format!(
             "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
             response.len()
@@ -139,10 +145,7 @@ async fn update_sends_method_path_query_body_and_headers() {
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(request.header("user-agent"), Some(humm_config_client::USER_AGENT));
     // fields left out are not sent at all
-    assert_eq!(
-        request.json(),
-        json!({"association_label": "Contact to Company", "score": 0.5, "status": "APPROVED"})
-    );
+    assert_eq!(request.json(), json!({"association_label": "Contact to Company", "score": 0.5, "status": "APPROVED"}));
     assert_eq!(updated.status(), 200);
     assert_eq!(updated.status, types::AssociationStatus::Approved);
     assert_eq!(updated.id, uuid(ASSOCIATION));
@@ -179,7 +182,11 @@ async fn bulk_status_posts_the_body() {
     let answer = client(&url)
         .bulk_update_saas_association_status()
         .source_id(uuid(SOURCE))
-        .body(types::SaasAssociationBulkStatusUpdate::builder().association_ids(ids).status(types::AssociationStatus::Rejected))
+        .body(
+            types::SaasAssociationBulkStatusUpdate::builder()
+                .association_ids(ids)
+                .status(types::AssociationStatus::Rejected),
+        )
         .send()
         .await
         .unwrap();
@@ -211,7 +218,9 @@ async fn update_error(status: u16, body: Value) -> types::HttpErrorDetailOrHttpV
 #[tokio::test]
 async fn not_found_is_typed() {
     match update_error(404, json!({"detail": "SaaS association not found"})).await {
-        types::HttpErrorDetailOrHttpValidationError::ErrorDetail(e) => assert_eq!(e.detail, "SaaS association not found"),
+        types::HttpErrorDetailOrHttpValidationError::ErrorDetail(e) => {
+            assert_eq!(e.detail, "SaaS association not found");
+        }
         other => panic!("404 read as {other:?}"),
     }
 }
@@ -261,7 +270,8 @@ async fn update_keeps_left_out_and_null_apart() {
     // score sent as null, status as a value, everything else left out
     assert_eq!(request.json(), json!({"score": null, "status": "SUGGESTED"}));
 
-    let parsed: types::SaasAssociationUpdate = serde_json::from_value(json!({"score": null, "status": "APPROVED"})).unwrap();
+    let parsed: types::SaasAssociationUpdate =
+        serde_json::from_value(json!({"score": null, "status": "APPROVED"})).unwrap();
     assert_eq!(parsed.score, Some(None));
     assert_eq!(parsed.status, Some(Some(types::AssociationStatus::Approved)));
     assert_eq!(parsed.association_label, None);

@@ -2,7 +2,11 @@
 //! `xtask/tests/fixtures/`, compiled here so that generated code is known to
 //! build; `xtask/tests/golden.rs` checks that they are current.
 
+#[rustfmt::skip]
 pub mod inventory_client;
+#[rustfmt::skip]
 pub mod notes30_client;
+#[rustfmt::skip]
 pub mod inventory_server;
+#[rustfmt::skip]
 pub mod notes30_server;

@@ -21,7 +21,10 @@ impl InventoryApi for Inventory {
         Ok(HttpResponseOk(HashMap::from([("status".to_string(), "ok".to_string())])))
     }
 
-    async fn list_items(_: RequestContext<()>, query: Query<api::ListItemsQuery>) -> Result<HttpResponseOk<Vec<types::Item>>, HttpError> {
+    async fn list_items(
+        _: RequestContext<()>,
+        query: Query<api::ListItemsQuery>,
+    ) -> Result<HttpResponseOk<Vec<types::Item>>, HttpError> {
         let limit = query.into_inner().limit.get();
         Ok(HttpResponseOk(vec![item(limit as i64, "list")]))
     }
@@ -44,7 +47,10 @@ impl InventoryApi for Inventory {
         Ok(HttpResponseOk(vec![item(query.into_inner().limit, "featured")]))
     }
 
-    async fn get_item(_: RequestContext<()>, path: Path<api::GetItemPath>) -> Result<HttpResponseOk<types::Item>, HttpError> {
+    async fn get_item(
+        _: RequestContext<()>,
+        path: Path<api::GetItemPath>,
+    ) -> Result<HttpResponseOk<types::Item>, HttpError> {
         let id = path.into_inner().item_id;
         Ok(HttpResponseOk(item(id, &format!("item {id}"))))
     }
@@ -52,12 +58,19 @@ impl InventoryApi for Inventory {
 
 async fn serve() -> dropshot::HttpServer<()> {
     let api = api::inventory_api_mod::api_description::<Inventory>().unwrap();
-    let log = dropshot::ConfigLogging::StderrTerminal { level: dropshot::ConfigLoggingLevel::Error }.to_logger("routing").unwrap();
+    let log = dropshot::ConfigLogging::StderrTerminal { level: dropshot::ConfigLoggingLevel::Error }
+        .to_logger("routing")
+        .unwrap();
     let config = dropshot::ConfigDropshot { bind_address: "127.0.0.1:0".parse().unwrap(), ..Default::default() };
     dropshot::ServerBuilder::new(api, (), log).config(config).version_policy(api::version_policy()).start().unwrap()
 }
 
-async fn call(server: &dropshot::HttpServer<()>, method: reqwest::Method, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+async fn call(
+    server: &dropshot::HttpServer<()>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
     let mut request = reqwest::Client::new().request(method, format!("http://{}{path}", server.local_addr()));
     if let Some(body) = body {
         request = request.header("content-type", "application/json").body(body.to_string());
@@ -94,7 +107,10 @@ async fn a_segment_naming_the_other_route_is_a_routing_refusal() {
     // POST /items/42: the variable path exists, with GET only
     let (status, body) = call(&server, reqwest::Method::POST, "/items/42", Some("[]")).await;
     assert_eq!(status, 400);
-    assert_eq!(route_refusal(body["message"].as_str().unwrap()), Some(RouteRefusal::MethodNotAllowed { allow: vec!["GET".into()] }));
+    assert_eq!(
+        route_refusal(body["message"].as_str().unwrap()),
+        Some(RouteRefusal::MethodNotAllowed { allow: vec!["GET".into()] })
+    );
     assert_eq!(api::allowed_methods("/items/featured"), Some(&["GET"][..]));
     assert_eq!(api::allowed_methods("/items/9"), Some(&["GET"][..]));
     assert_eq!(api::allowed_methods("/items/batch"), Some(&["POST"][..]));

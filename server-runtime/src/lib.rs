@@ -133,7 +133,8 @@ pub fn publish(
 /// Adds `extra`'s paths and components to `doc`, keeping `doc`'s on a clash.
 pub fn merge_documents(doc: &mut Value, extra: Value) {
     for section in ["paths", "components"] {
-        let (Some(into), Some(from)) = (doc.get_mut(section).and_then(Value::as_object_mut), extra.get(section).and_then(Value::as_object))
+        let (Some(into), Some(from)) =
+            (doc.get_mut(section).and_then(Value::as_object_mut), extra.get(section).and_then(Value::as_object))
         else {
             continue;
         };
@@ -158,7 +159,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const ROUTES: Routes = &[("/users/me", &["GET"]), ("/users/{id}", &["GET", "PUT"]), ("/users/{id}/posts", &["POST"])];
+    const ROUTES: Routes =
+        &[("/users/me", &["GET"]), ("/users/{id}", &["GET", "PUT"]), ("/users/{id}/posts", &["POST"])];
 
     #[test]
     fn literal_segments_beat_variables() {
@@ -171,7 +173,10 @@ mod tests {
 
     #[test]
     fn refusals_decode() {
-        assert_eq!(route_refusal("bad parameter: [route-refusal:GET,PUT]"), Some(RouteRefusal::MethodNotAllowed { allow: vec!["GET".into(), "PUT".into()] }));
+        assert_eq!(
+            route_refusal("bad parameter: [route-refusal:GET,PUT]"),
+            Some(RouteRefusal::MethodNotAllowed { allow: vec!["GET".into(), "PUT".into()] })
+        );
         assert_eq!(route_refusal("x [route-refusal:]"), Some(RouteRefusal::NotFound));
         assert_eq!(route_refusal("unable to parse"), None);
     }
@@ -179,7 +184,13 @@ mod tests {
     #[test]
     fn merging_keeps_the_main_document() {
         let mut doc = json!({"paths": {"/a": {"get": 1}}, "components": {"schemas": {"A": 1}}});
-        merge_documents(&mut doc, json!({"paths": {"/a": {"post": 2, "get": 3}, "/b": {"get": 4}}, "components": {"schemas": {"A": 5, "B": 6}}}));
-        assert_eq!(doc, json!({"paths": {"/a": {"get": 1, "post": 2}, "/b": {"get": 4}}, "components": {"schemas": {"A": 1, "B": 6}}}));
+        merge_documents(
+            &mut doc,
+            json!({"paths": {"/a": {"post": 2, "get": 3}, "/b": {"get": 4}}, "components": {"schemas": {"A": 5, "B": 6}}}),
+        );
+        assert_eq!(
+            doc,
+            json!({"paths": {"/a": {"get": 1, "post": 2}, "/b": {"get": 4}}, "components": {"schemas": {"A": 1, "B": 6}}})
+        );
     }
 }

@@ -21,7 +21,10 @@ fn main() {
             let t = Instant::now();
             let stub = start(StubOptions::default()).await.unwrap();
             started.push(t.elapsed());
-            let url = format!("{}/api/integration-sources/3c90c3cc-0d44-4b50-8888-8dd25736052a/saas-associations", stub.url());
+            let url = format!(
+                "{}/api/integration-sources/3c90c3cc-0d44-4b50-8888-8dd25736052a/saas-associations",
+                stub.url()
+            );
             let status = http.get(url).bearer_auth("bench").send().await.unwrap().status();
             assert_eq!(status, 200);
             answered.push(t.elapsed());

@@ -144,7 +144,11 @@ fn validation_from_message(message: &str) -> ApiError {
                 }
             }
         }
-        let kind = if msg.contains("EOF") || msg.contains("expected value") || msg.contains("key must be") || msg.contains("trailing") {
+        let kind = if msg.contains("EOF")
+            || msg.contains("expected value")
+            || msg.contains("key must be")
+            || msg.contains("trailing")
+        {
             "json_invalid"
         } else if msg.starts_with("missing field") {
             if let Some(field) = msg.split('`').nth(1) {
@@ -186,16 +190,28 @@ mod tests {
 
     #[test]
     fn json_body_errors_name_the_field() {
-        let e = ApiError::from(HttpError::for_bad_request(None, "unable to parse JSON body: score: invalid type: string \"x\", expected f64 at line 1 column 14".into()));
+        let e = ApiError::from(HttpError::for_bad_request(
+            None,
+            "unable to parse JSON body: score: invalid type: string \"x\", expected f64 at line 1 column 14".into(),
+        ));
         assert_eq!(e.status(), 422);
         assert_eq!(item(&e).loc, vec![json!("body"), json!("score")]);
         assert_eq!(item(&e).kind, "type_error");
-        let e = ApiError::from(HttpError::for_bad_request(None, "unable to parse JSON body: association_ids[1]: UUID parsing failed at line 1 column 40".into()));
+        let e = ApiError::from(HttpError::for_bad_request(
+            None,
+            "unable to parse JSON body: association_ids[1]: UUID parsing failed at line 1 column 40".into(),
+        ));
         assert_eq!(item(&e).loc, vec![json!("body"), json!("association_ids"), json!(1)]);
-        let e = ApiError::from(HttpError::for_bad_request(None, "unable to parse JSON body: EOF while parsing an object at line 1 column 1".into()));
+        let e = ApiError::from(HttpError::for_bad_request(
+            None,
+            "unable to parse JSON body: EOF while parsing an object at line 1 column 1".into(),
+        ));
         assert_eq!(item(&e).loc, vec![json!("body")]);
         assert_eq!(item(&e).kind, "json_invalid");
-        let e = ApiError::from(HttpError::for_bad_request(None, "unable to parse JSON body: .: missing field `status` at line 1 column 2".into()));
+        let e = ApiError::from(HttpError::for_bad_request(
+            None,
+            "unable to parse JSON body: .: missing field `status` at line 1 column 2".into(),
+        ));
         assert_eq!(item(&e).loc, vec![json!("body"), json!("status")]);
         assert_eq!(item(&e).kind, "missing");
     }
@@ -206,14 +222,18 @@ mod tests {
         assert_eq!(item(&e).loc, vec![json!("query"), json!("status")]);
         assert_eq!(item(&e).kind, "enum");
         assert!(item(&e).msg.starts_with("unknown variant `MAYBE`"));
-        let e = ApiError::from(HttpError::for_bad_request(None, "bad parameter in URL path: [param:path:source_id:uuid_parsing] UUID parsing failed: invalid length".into()));
+        let e = ApiError::from(HttpError::for_bad_request(
+            None,
+            "bad parameter in URL path: [param:path:source_id:uuid_parsing] UUID parsing failed: invalid length".into(),
+        ));
         assert_eq!(item(&e).loc, vec![json!("path"), json!("source_id")]);
         assert_eq!(item(&e).kind, "uuid_parsing");
     }
 
     #[test]
     fn route_refusals_become_404_and_405() {
-        let e = ApiError::from(HttpError::for_bad_request(None, "bad parameter in URL path: [route-refusal:POST]".into()));
+        let e =
+            ApiError::from(HttpError::for_bad_request(None, "bad parameter in URL path: [route-refusal:POST]".into()));
         assert_eq!((e.status(), e.body().clone()), (405, ErrorBody::Message { detail: "Method Not Allowed".into() }));
         let e = ApiError::from(HttpError::for_bad_request(None, "bad parameter: [route-refusal:]".into()));
         assert_eq!(e.status(), 404);
@@ -221,7 +241,10 @@ mod tests {
 
     #[test]
     fn bodies_have_fastapi_shapes() {
-        assert_eq!(serde_json::to_value(ApiError::not_authenticated()).unwrap(), json!({"detail": "Not authenticated"}));
+        assert_eq!(
+            serde_json::to_value(ApiError::not_authenticated()).unwrap(),
+            json!({"detail": "Not authenticated"})
+        );
         assert_eq!(
             serde_json::to_value(ApiError::validation(vec![json!("query"), json!("status")], "bad", "enum")).unwrap(),
             json!({"detail": [{"loc": ["query", "status"], "msg": "bad", "type": "enum"}]})

@@ -22,14 +22,14 @@ pub fn default_fixtures() -> Vec<SaasAssociationResponse> {
 
 /// Reads a fixtures file.
 pub fn load(path: &Path) -> Result<Vec<SaasAssociationResponse>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the fixtures: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the fixtures: {e}", path.display()))?;
     parse(&path.display().to_string(), &text)
 }
 
 /// Parses fixtures; `name` says where they come from in messages.
 pub fn parse(name: &str, text: &str) -> Result<Vec<SaasAssociationResponse>, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("{name}: not valid JSON ({e})"))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("{name}: not valid JSON ({e})"))?;
     let Value::Array(entries) = value else {
         return Err(format!("{name}: fixtures must be a JSON array of associations"));
     };

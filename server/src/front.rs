@@ -17,8 +17,8 @@ use std::net::SocketAddr;
 
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper::body::{Bytes, Incoming};
-use hyper::{Request, Response, StatusCode};
 use hyper::client::conn::http1::SendRequest;
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
@@ -84,7 +84,7 @@ pub fn serve(listener: TcpListener, backend: SocketAddr) -> std::io::Result<Fron
                     if let Some(connection) = upstream_connection {
                         let _ = connection.await;
                     }
-                    std::future::pending::<()>().await
+                    std::future::pending::<()>().await;
                 };
                 tokio::pin!(connection, upstream_connection);
                 tokio::select! {
@@ -123,18 +123,17 @@ async fn forward(
     let Some(sender) = upstream.as_mut() else {
         return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway"));
     };
-    let response = match sender.send_request(request).await {
-        Ok(response) => response,
-        Err(_) => {
-            *upstream = None;
-            return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway"));
-        }
+    let Ok(response) = sender.send_request(request).await else {
+        *upstream = None;
+        return Ok(fastapi_error(StatusCode::BAD_GATEWAY, "Bad Gateway"));
     };
     drop(upstream);
     Ok(match response.status() {
         StatusCode::UNAUTHORIZED => {
             let mut response = response.map(|b| b.boxed());
-            response.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(hyper::header::WWW_AUTHENTICATE, hyper::header::HeaderValue::from_static("Bearer"));
             response
         }
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => rewrite_routing_error(response, &path).await,
@@ -173,15 +172,18 @@ async fn rewrite_routing_error(response: Response<Incoming>, path: &str) -> Resp
     };
     if status == StatusCode::METHOD_NOT_ALLOWED
         && let Some(methods) = allowed
-            && let Ok(value) = methods.join(", ").parse() {
-                parts.headers.insert(hyper::header::ALLOW, value);
-            }
+        && let Ok(value) = methods.join(", ").parse()
+    {
+        parts.headers.insert(hyper::header::ALLOW, value);
+    }
     if is_fastapi && status == parts.status {
         return Response::from_parts(parts, Full::new(bytes).map_err(|never| match never {}).boxed());
     }
     let detail = if status == StatusCode::METHOD_NOT_ALLOWED { "Method Not Allowed" } else { "Not Found" };
     let mut response = fastapi_error(status, detail);
-    for (name, value) in parts.headers.iter().filter(|(n, _)| *n == hyper::header::ALLOW || n.as_str() == "x-request-id") {
+    for (name, value) in
+        parts.headers.iter().filter(|(n, _)| *n == hyper::header::ALLOW || n.as_str() == "x-request-id")
+    {
         response.headers_mut().insert(name.clone(), value.clone());
     }
     response
@@ -191,6 +193,8 @@ fn fastapi_error(status: StatusCode, detail: &str) -> Response<Body> {
     let body = serde_json::json!({ "detail": detail }).to_string();
     let mut response = Response::new(Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed());
     *response.status_mut() = status;
-    response.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
     response
 }

@@ -17,6 +17,7 @@
 pub mod error;
 pub mod fixtures;
 pub mod front;
+#[rustfmt::skip] // formatted by the generator
 pub mod generated;
 pub mod stub;
 

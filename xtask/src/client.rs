@@ -78,7 +78,8 @@ pub fn format_rest(source: &str) -> Result<String, String> {
     if source.is_empty() {
         return Ok(String::new());
     }
-    let file = syn::parse_file(source).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?;
+    let file = syn::parse_file(source)
+        .map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -95,14 +96,18 @@ fn split_after_types(tokens: proc_macro2::TokenStream) -> (proc_macro2::TokenStr
     let mut head: Vec<TokenTree> = tokens.into_iter().collect();
     let cut = head
         .windows(3)
-        .position(|w| is(&w[0], "mod") && is(&w[1], "types") && matches!(&w[2], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        .position(|w| {
+            is(&w[0], "mod")
+                && is(&w[1], "types")
+                && matches!(&w[2], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+        })
         .map_or(head.len(), |i| i + 3);
     let tail = head.split_off(cut);
     (head.into_iter().collect(), tail.into_iter().collect())
 }
 
 /// Lints are silenced in generated code only.
-const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, unreachable_pub, rustdoc::all)]\n";
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, unreachable_pub, rustdoc::all)]\n";
 
 /// The document progenitor reads (see the module docs).
 pub fn progenitor_input(spec: &Spec) -> Value {
@@ -133,17 +138,16 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
             }
             let response = crate::spec::resolve(&spec.lowered, response);
             if let Some(schema) = response.pointer("/content/application~1json/schema")
-                && !bodies.contains(schema) {
-                    bodies.push(schema.clone());
-                }
+                && !bodies.contains(schema)
+            {
+                bodies.push(schema.clone());
+            }
         }
         if bodies.len() < 2 {
             continue;
         }
-        let member_names: Option<Vec<&str>> = bodies
-            .iter()
-            .map(|b| b.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()))
-            .collect();
+        let member_names: Option<Vec<&str>> =
+            bodies.iter().map(|b| b.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next())).collect();
         let mut name = match member_names {
             Some(names) => names.join("Or"),
             None => format!("{}Error", op.name.to_upper_camel_case()),
@@ -155,7 +159,9 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
         let existing = doc.pointer("/components/schemas").and_then(Value::as_object);
         let mut n = 2;
         let base = name.clone();
-        while existing.is_some_and(|s| s.contains_key(&name)) || added.get(&name).is_some_and(|v| v["oneOf"] != combined["oneOf"]) {
+        while existing.is_some_and(|s| s.contains_key(&name))
+            || added.get(&name).is_some_and(|v| v["oneOf"] != combined["oneOf"])
+        {
             name = format!("{base}{n}");
             n += 1;
         }
@@ -217,10 +223,17 @@ pub mod absent_or_null {
         for op in &spec.operations {
             let Some(body) = doc.pointer(&format!("{}/requestBody", op.pointer)) else { continue };
             let Some(schema) = resolve(doc, body).pointer("/content/application~1json/schema") else { continue };
-            let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) else { continue };
+            let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) else {
+                continue;
+            };
             let schema = resolve(doc, schema);
-            let required: BTreeSet<&str> =
-                schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            let required: BTreeSet<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             let Some(properties) = schema.get("properties").and_then(Value::as_object) else { continue };
             for (property, p) in properties {
                 let nullable = p.get("nullable") == Some(&Value::Bool(true));
@@ -241,16 +254,17 @@ pub mod absent_or_null {
         let mut changed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for item in types.iter_mut() {
             if let syn::Item::Struct(s) = item
-                && let Some(wire) = fields.get(&s.ident.to_string()) {
-                    for field in s.fields.iter_mut() {
-                        if wire.contains(&wire_name(field)) {
-                            rewrite_type_field(field);
-                            if let Some(ident) = &field.ident {
-                                changed.entry(s.ident.to_string()).or_default().insert(ident.to_string());
-                            }
+                && let Some(wire) = fields.get(&s.ident.to_string())
+            {
+                for field in s.fields.iter_mut() {
+                    if wire.contains(&wire_name(field)) {
+                        rewrite_type_field(field);
+                        if let Some(ident) = &field.ident {
+                            changed.entry(s.ident.to_string()).or_default().insert(ident.to_string());
                         }
                     }
                 }
+            }
         }
         if let Some(builder) = module(types, "builder") {
             for item in builder.iter_mut() {
@@ -274,9 +288,10 @@ pub mod absent_or_null {
                         let Some(idents) = changed.get(&name) else { continue };
                         for member in imp.items.iter_mut() {
                             if let syn::ImplItem::Fn(f) = member
-                                && idents.contains(&f.sig.ident.to_string()) {
-                                    WrapInSome.visit_block_mut(&mut f.block);
-                                }
+                                && idents.contains(&f.sig.ident.to_string())
+                            {
+                                WrapInSome.visit_block_mut(&mut f.block);
+                            }
                         }
                     }
                     _ => {}
@@ -334,7 +349,8 @@ pub mod absent_or_null {
     }
 
     fn rewrite_type_field(field: &mut syn::Field) {
-        let rename = field.ident.as_ref().map(|i| i.to_string()).filter(|i| *i != wire_name(field)).map(|_| wire_name(field));
+        let rename =
+            field.ident.as_ref().map(|i| i.to_string()).filter(|i| *i != wire_name(field)).map(|_| wire_name(field));
         field.attrs.retain(|a| !a.path().is_ident("serde"));
         let rename = rename.map(|r| quote!(rename = #r,));
         field.attrs.push(syn::parse_quote!(#[doc = "`None`: left out; `Some(None)`: sent as `null`."]));
@@ -358,11 +374,13 @@ pub mod absent_or_null {
     impl VisitMut for WrapInSome {
         fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
             if let syn::Expr::MethodCall(call) = expr
-                && call.method == "try_into" && call.args.is_empty() {
-                    let inner = call.clone();
-                    *expr = syn::parse_quote!(#inner.map(::std::option::Option::Some));
-                    return;
-                }
+                && call.method == "try_into"
+                && call.args.is_empty()
+            {
+                let inner = call.clone();
+                *expr = syn::parse_quote!(#inner.map(::std::option::Option::Some));
+                return;
+            }
             syn::visit_mut::visit_expr_mut(self, expr);
         }
     }

@@ -56,9 +56,13 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
         // Nothing arrives when progenitor failed: `types` then holds the error.
         let rest = handed.recv().ok().map(|source| crate::client::format_rest(&source));
         let types = types.join().map_err(|panic| {
-            Failure::Other(format!("the client generator panicked ({}); this is a generator bug", crate::panic_message(&*panic)))
+            Failure::Other(format!(
+                "the client generator panicked ({}); this is a generator bug",
+                crate::panic_message(&*panic)
+            ))
         })?;
-        let client = types.and_then(|types| Ok(crate::client::assemble(&spec, &types, &rest.transpose()?.unwrap_or_default())));
+        let client =
+            types.and_then(|types| Ok(crate::client::assemble(&spec, &types, &rest.transpose()?.unwrap_or_default())));
         Ok::<_, Failure>((client, server))
     })?;
     Ok(vec![
@@ -120,7 +124,10 @@ pub fn round_trip(ws: &Workspace, out: &mut String) -> Result<(), Failure> {
     if !output.status.success() {
         let _ = writeln!(out, "{:>12} server: the server crate does not build or run", "Failed");
         out.push_str(&String::from_utf8_lossy(&output.stderr));
-        let _ = writeln!(out, "error: the round-trip check needs a server that builds (run `cargo xtask generate` if generated code was edited)");
+        let _ = writeln!(
+            out,
+            "error: the round-trip check needs a server that builds (run `cargo xtask generate` if generated code was edited)"
+        );
         return Err(Failure::Stale);
     }
     let published: serde_json::Value = serde_json::from_slice(&output.stdout)

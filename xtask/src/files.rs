@@ -53,7 +53,9 @@ pub fn ensure(root: &Path, file: &GeneratedFile, mode: Mode) -> io::Result<Statu
     match mode {
         Mode::Check => Ok(match current {
             None => Status::Missing,
-            Some(bytes) => Status::Stale { diff: unified_diff(&file.path, &String::from_utf8_lossy(&bytes), &file.contents) },
+            Some(bytes) => {
+                Status::Stale { diff: unified_diff(&file.path, &String::from_utf8_lossy(&bytes), &file.contents) }
+            }
         }),
         Mode::Write => {
             write_atomically(&path, file.contents.as_bytes())

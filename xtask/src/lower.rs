@@ -142,21 +142,12 @@ impl std::error::Error for LowerError {}
 
 /// Lowers a whole document. Collects ALL errors (not just the first) and returns them sorted by pointer.
 pub fn lower(doc: &Value) -> Result<Lowered, Vec<LowerError>> {
-    let mut cx = Lowerer {
-        input: doc,
-        errors: Vec::new(),
-        notes: Vec::new(),
-        refs: Vec::new(),
-        depth: 0,
-    };
+    let mut cx = Lowerer { input: doc, errors: Vec::new(), notes: Vec::new(), refs: Vec::new(), depth: 0 };
     let mut out = doc.clone();
     cx.document(&mut out);
     cx.recheck_refs(&out);
     if cx.errors.is_empty() {
-        Ok(Lowered {
-            doc: out,
-            notes: cx.notes,
-        })
+        Ok(Lowered { doc: out, notes: cx.notes })
     } else {
         let mut errors = cx.errors;
         errors.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
@@ -174,22 +165,12 @@ pub fn escape_pointer_token(s: &str) -> String {
 /// into, so that no input can overflow the stack.
 const MAX_DEPTH: usize = 128;
 
-const HTTP_METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const HTTP_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Keys that describe a schema without constraining it; on a merge (rule 1)
 /// the outer schema's value wins.
-const ANNOTATIONS: [&str; 8] = [
-    "title",
-    "description",
-    "default",
-    "example",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
-    "externalDocs",
-];
+const ANNOTATIONS: [&str; 8] =
+    ["title", "description", "default", "example", "deprecated", "readOnly", "writeOnly", "externalDocs"];
 
 /// 3.1/JSON Schema 2020-12 keywords with no 3.0 equivalent, and what they are.
 const REFUSED: [(&str, &str); 16] = [
@@ -255,10 +236,7 @@ struct Lowerer<'a> {
 
 impl<'a> Lowerer<'a> {
     fn error(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(LowerError {
-            pointer: pointer.into(),
-            message: message.into(),
-        });
+        self.errors.push(LowerError { pointer: pointer.into(), message: message.into() });
     }
 
     fn note(&mut self, pointer: &str, text: impl fmt::Display) {
@@ -355,10 +333,7 @@ impl<'a> Lowerer<'a> {
             if let Some(Value::Object(license)) = info.get_mut("license")
                 && license.shift_remove("identifier").is_some()
             {
-                self.note(
-                    "/info/license/identifier",
-                    "`info.license.identifier` is 3.1-only; dropped",
-                );
+                self.note("/info/license/identifier", "`info.license.identifier` is 3.1-only; dropped");
             }
         }
         match root.get("webhooks") {
@@ -376,10 +351,7 @@ impl<'a> Lowerer<'a> {
 
     fn components(&mut self, components: &mut Value) {
         let Value::Object(c) = components else {
-            let msg = format!(
-                "expected `components` to be an object, found {}",
-                kind(components)
-            );
+            let msg = format!("expected `components` to be an object, found {}", kind(components));
             self.error("/components", msg);
             return;
         };
@@ -387,10 +359,7 @@ impl<'a> Lowerer<'a> {
             None => {}
             Some(p) if is_empty_object(p) => {
                 c.shift_remove("pathItems");
-                self.note(
-                    "/components/pathItems",
-                    "empty `components.pathItems` is 3.1-only; dropped",
-                );
+                self.note("/components/pathItems", "empty `components.pathItems` is 3.1-only; dropped");
             }
             Some(_) => self.error(
                 "/components/pathItems",
@@ -458,18 +427,11 @@ impl<'a> Lowerer<'a> {
         };
         self.check_ref(target, &join(ptr, "$ref"));
         if obj.len() > 1 {
-            let dropped: Vec<String> = obj
-                .keys()
-                .filter(|k| *k != "$ref")
-                .map(|k| format!("`{k}`"))
-                .collect();
+            let dropped: Vec<String> = obj.keys().filter(|k| *k != "$ref").map(|k| format!("`{k}`")).collect();
             obj.retain(|k, _| k == "$ref");
             self.note(
                 ptr,
-                format!(
-                    "{} beside `$ref` dropped; 3.0 reference objects take no siblings",
-                    dropped.join(", ")
-                ),
+                format!("{} beside `$ref` dropped; 3.0 reference objects take no siblings", dropped.join(", ")),
             );
         }
         true
@@ -494,16 +456,12 @@ impl<'a> Lowerer<'a> {
             return;
         };
         let Some(target) = percent_decode(fragment) else {
-            self.error(
-                ptr,
-                format!("reference {s:?} has invalid percent-encoding; fix the reference"),
-            );
+            self.error(ptr, format!("reference {s:?} has invalid percent-encoding; fix the reference"));
             return;
         };
         if !target.is_empty() && !target.starts_with('/') {
-            let msg = format!(
-                "reference {s:?} is not a json pointer; only json pointer references (#/...) are supported"
-            );
+            let msg =
+                format!("reference {s:?} is not a json pointer; only json pointer references (#/...) are supported");
             self.error(ptr, msg);
             return;
         }
@@ -581,10 +539,7 @@ impl<'a> Lowerer<'a> {
         }
         // callbacks hold path items, which hold callbacks: bound the recursion
         if self.depth >= MAX_DEPTH {
-            self.error(
-                ptr,
-                format!("callbacks nest deeper than {MAX_DEPTH} levels; flatten them"),
-            );
+            self.error(ptr, format!("callbacks nest deeper than {MAX_DEPTH} levels; flatten them"));
             return;
         }
         self.depth += 1;
@@ -609,12 +564,7 @@ impl<'a> Lowerer<'a> {
             self.each_entry(content, &join(ptr, "content"), false, Self::media_type);
         }
         if let Some(examples) = obj.get_mut("examples") {
-            self.each_entry(
-                examples,
-                &join(ptr, "examples"),
-                false,
-                Self::reference_only,
-            );
+            self.each_entry(examples, &join(ptr, "examples"), false, Self::reference_only);
         }
         if obj.get("in").and_then(Value::as_str) != Some("path") {
             return;
@@ -625,19 +575,18 @@ impl<'a> Lowerer<'a> {
                 join(ptr, "required"),
                 "path parameter must have `required: true`; openapi requires every path parameter, set it to true",
             ),
-            None => self.error(
-                ptr,
-                "path parameter has no `required: true`; openapi requires every path parameter, add it",
-            ),
+            None => {
+                self.error(
+                    ptr,
+                    "path parameter has no `required: true`; openapi requires every path parameter, add it",
+                );
+            }
         }
         if let Some(Value::Object(schema)) = obj.get_mut("schema")
             && schema.get("nullable") == Some(&Value::Bool(true))
         {
             schema.shift_remove("nullable");
-            self.note(
-                ptr,
-                "path parameter declared nullable; a path segment cannot be null, lowered as non-nullable",
-            );
+            self.note(ptr, "path parameter declared nullable; a path segment cannot be null, lowered as non-nullable");
         }
     }
 
@@ -691,12 +640,7 @@ impl<'a> Lowerer<'a> {
             self.each_entry(content, &join(ptr, "content"), false, Self::media_type);
         }
         if let Some(examples) = obj.get_mut("examples") {
-            self.each_entry(
-                examples,
-                &join(ptr, "examples"),
-                false,
-                Self::reference_only,
-            );
+            self.each_entry(examples, &join(ptr, "examples"), false, Self::reference_only);
         }
     }
 
@@ -711,12 +655,7 @@ impl<'a> Lowerer<'a> {
         }
         // media type `examples` is the 3.0 map of Example Objects: only references matter
         if let Some(examples) = obj.get_mut("examples") {
-            self.each_entry(
-                examples,
-                &join(ptr, "examples"),
-                false,
-                Self::reference_only,
-            );
+            self.each_entry(examples, &join(ptr, "examples"), false, Self::reference_only);
         }
         if let Some(Value::Object(encodings)) = obj.get_mut("encoding") {
             for (name, encoding) in encodings.iter_mut() {
@@ -744,10 +683,7 @@ impl<'a> Lowerer<'a> {
 
     fn schema(&mut self, s: &mut Value, ptr: &str) {
         if self.depth >= MAX_DEPTH {
-            self.error(
-                ptr,
-                format!("schema nests deeper than {MAX_DEPTH} levels; flatten the model"),
-            );
+            self.error(ptr, format!("schema nests deeper than {MAX_DEPTH} levels; flatten the model"));
             return;
         }
         self.depth += 1;
@@ -786,9 +722,7 @@ impl<'a> Lowerer<'a> {
                      hoist them into /components/schemas and point the `$ref`s there"
                         .to_owned()
                 } else {
-                    format!(
-                        "`{keyword}` ({what}) is not supported by the 3.0 lowering; rewrite the model without it"
-                    )
+                    format!("`{keyword}` ({what}) is not supported by the 3.0 lowering; rewrite the model without it")
                 };
                 self.error(join(ptr, keyword), msg);
             }
@@ -820,10 +754,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Some(other) => {
-                let msg = format!(
-                    "expected `properties` to map names to schemas, found {}",
-                    kind(other)
-                );
+                let msg = format!("expected `properties` to map names to schemas, found {}", kind(other));
                 self.error(join(ptr, "properties"), msg);
             }
         }
@@ -854,10 +785,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Some(other) => {
-                    let msg = format!(
-                        "expected `{key}` to be an array of schemas, found {}",
-                        kind(other)
-                    );
+                    let msg = format!("expected `{key}` to be an array of schemas, found {}", kind(other));
                     self.error(join(ptr, key), msg);
                 }
             }
@@ -877,10 +805,7 @@ impl<'a> Lowerer<'a> {
             None | Some(Value::String(_)) => return,
             Some(Value::Array(types)) => types,
             Some(other) => {
-                let msg = format!(
-                    "expected `type` to be a string or an array of strings, found {}",
-                    kind(other)
-                );
+                let msg = format!("expected `type` to be a string or an array of strings, found {}", kind(other));
                 self.error(join(ptr, "type"), msg);
                 return;
             }
@@ -908,10 +833,7 @@ impl<'a> Lowerer<'a> {
                 return;
             }
             0 => {
-                self.error(
-                    join(ptr, "type"),
-                    "empty `type` array allows no value; remove the field or give it a type",
-                );
+                self.error(join(ptr, "type"), "empty `type` array allows no value; remove the field or give it a type");
                 return;
             }
             1 => {
@@ -973,21 +895,14 @@ impl<'a> Lowerer<'a> {
             None => return,
             Some(Value::Array(list)) => list.len(),
             Some(other) => {
-                let msg = format!(
-                    "expected schema `examples` to be an array of values, found {}",
-                    kind(other)
-                );
+                let msg = format!("expected schema `examples` to be an array of values, found {}", kind(other));
                 self.error(eptr, msg);
                 return;
             }
         };
         if obj.contains_key("example") || count == 0 {
             obj.shift_remove("examples");
-            let why = if count == 0 {
-                "it is empty"
-            } else {
-                "the schema already has an `example`"
-            };
+            let why = if count == 0 { "it is empty" } else { "the schema already has an `example`" };
             self.note(&eptr, format!("schema `examples` dropped, {why}"));
             return;
         }
@@ -1009,18 +924,13 @@ impl<'a> Lowerer<'a> {
 
     /// Rule 6.
     fn exclusive_bounds(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
-        for (exclusive, bound, lower) in [
-            ("exclusiveMinimum", "minimum", true),
-            ("exclusiveMaximum", "maximum", false),
-        ] {
+        for (exclusive, bound, lower) in [("exclusiveMinimum", "minimum", true), ("exclusiveMaximum", "maximum", false)]
+        {
             let n = match obj.get(exclusive) {
                 None | Some(Value::Bool(_)) => continue,
                 Some(Value::Number(n)) => n.clone(),
                 Some(other) => {
-                    let msg = format!(
-                        "expected `{exclusive}` to be a number or a boolean, found {}",
-                        kind(other)
-                    );
+                    let msg = format!("expected `{exclusive}` to be a number or a boolean, found {}", kind(other));
                     self.error(join(ptr, exclusive), msg);
                     continue;
                 }
@@ -1029,22 +939,14 @@ impl<'a> Lowerer<'a> {
                 None => splice(
                     obj,
                     exclusive,
-                    vec![
-                        (bound.into(), Value::Number(n)),
-                        (exclusive.into(), Value::Bool(true)),
-                    ],
+                    vec![(bound.into(), Value::Number(n)), (exclusive.into(), Value::Bool(true))],
                 ),
                 Some(Value::Number(m)) => {
-                    let (mf, nf) = (
-                        m.as_f64().unwrap_or(f64::NAN),
-                        n.as_f64().unwrap_or(f64::NAN),
-                    );
+                    let (mf, nf) = (m.as_f64().unwrap_or(f64::NAN), n.as_f64().unwrap_or(f64::NAN));
                     // on equality the exclusive bound is the stricter one
                     let inclusive_is_stricter = if lower { mf > nf } else { mf < nf };
                     if inclusive_is_stricter {
-                        let msg = format!(
-                            "`{exclusive}: {n}` is implied by `{bound}: {m}`; kept the {bound} only"
-                        );
+                        let msg = format!("`{exclusive}: {n}` is implied by `{bound}: {m}`; kept the {bound} only");
                         obj.shift_remove(exclusive);
                         self.note(&join(ptr, exclusive), msg);
                     } else {
@@ -1068,10 +970,7 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let is_string = obj.get("type").is_none_or(|t| t == "string");
-        let format = match (
-            encoding.as_ref().and_then(Value::as_str),
-            media.as_ref().and_then(Value::as_str),
-        ) {
+        let format = match (encoding.as_ref().and_then(Value::as_str), media.as_ref().and_then(Value::as_str)) {
             _ if !is_string => None,
             // base64 text is what travels, whatever it decodes to
             (Some("base64"), _) => Some("byte"),
@@ -1081,11 +980,7 @@ impl<'a> Lowerer<'a> {
         let existing = obj.get("format").and_then(Value::as_str).map(str::to_owned);
         let mapped = match (format, existing.as_deref()) {
             (Some(f), None) => {
-                let at = if encoding.is_some() {
-                    "contentEncoding"
-                } else {
-                    "contentMediaType"
-                };
+                let at = if encoding.is_some() { "contentEncoding" } else { "contentMediaType" };
                 splice(obj, at, vec![("format".into(), f.into())]);
                 true
             }
@@ -1114,11 +1009,7 @@ impl<'a> Lowerer<'a> {
         if !members.iter().any(is_null_member) {
             return;
         }
-        let mut rest: Vec<Value> = members
-            .iter()
-            .filter(|m| !is_null_member(m))
-            .cloned()
-            .collect();
+        let mut rest: Vec<Value> = members.iter().filter(|m| !is_null_member(m)).cloned().collect();
         if rest.len() > 1 {
             obj.insert(key.into(), Value::Array(rest));
             obj.insert("nullable".into(), Value::Bool(true));
@@ -1190,9 +1081,7 @@ impl<'a> Lowerer<'a> {
         for key in ["$schema", "$id"] {
             if obj.contains_key(key) {
                 refused = true;
-                let msg = format!(
-                    "`{key}` beside `$ref` is not supported by the 3.0 lowering; remove it"
-                );
+                let msg = format!("`{key}` beside `$ref` is not supported by the 3.0 lowering; remove it");
                 self.error(join(ptr, key), msg);
             }
         }
@@ -1229,9 +1118,7 @@ fn is_null_member(v: &Value) -> bool {
         return false;
     };
     m.get("type").and_then(Value::as_str) == Some("null")
-        && m.keys().all(|k| {
-            k == "type" || k == "$comment" || k == "examples" || ANNOTATIONS.contains(&k.as_str())
-        })
+        && m.keys().all(|k| k == "type" || k == "$comment" || k == "examples" || ANNOTATIONS.contains(&k.as_str()))
 }
 
 fn is_empty_object(v: &Value) -> bool {
@@ -1318,17 +1205,11 @@ mod tests {
     /// Lowers `schema` as `components.schemas.S`; returns it and the notes.
     fn lower_schema(schema: Value) -> (Value, Vec<String>) {
         let lowered = lower_ok(&doc_with_schemas(json!({ "S": schema })));
-        (
-            lowered.doc["components"]["schemas"]["S"].clone(),
-            lowered.notes,
-        )
+        (lowered.doc["components"]["schemas"]["S"].clone(), lowered.notes)
     }
 
     fn schema_error_pointers(schema: Value) -> Vec<String> {
-        lower_err(&doc_with_schemas(json!({ "S": schema })))
-            .into_iter()
-            .map(|e| e.pointer)
-            .collect()
+        lower_err(&doc_with_schemas(json!({ "S": schema }))).into_iter().map(|e| e.pointer).collect()
     }
 
     fn pointers(errors: &[LowerError]) -> Vec<&str> {
@@ -1346,10 +1227,7 @@ mod tests {
 
     #[test]
     fn error_displays_pointer_then_message() {
-        let e = LowerError {
-            pointer: "/a/b".into(),
-            message: "broken".into(),
-        };
+        let e = LowerError { pointer: "/a/b".into(), message: "broken".into() };
         assert_eq!(e.to_string(), "/a/b: broken");
     }
 
@@ -1394,11 +1272,7 @@ mod tests {
         let errors = lower_err(&json!({ "swagger": "2.0", "paths": {} }));
         assert_eq!(pointers(&errors), ["/swagger"]);
         assert!(errors[0].message.contains("\"2.0\""), "{}", errors[0]);
-        assert!(
-            errors[0]
-                .message
-                .contains("only openapi 3.0.x and 3.1.x are accepted")
-        );
+        assert!(errors[0].message.contains("only openapi 3.0.x and 3.1.x are accepted"));
     }
 
     #[test]
@@ -1460,20 +1334,10 @@ mod tests {
                 "components": {}
             })
         );
-        let noted: Vec<&str> = lowered
-            .notes
-            .iter()
-            .filter_map(|n| n.split(": ").next())
-            .collect();
+        let noted: Vec<&str> = lowered.notes.iter().filter_map(|n| n.split(": ").next()).collect();
         assert_eq!(
             noted,
-            [
-                "/jsonSchemaDialect",
-                "/info/summary",
-                "/info/license/identifier",
-                "/webhooks",
-                "/components/pathItems"
-            ]
+            ["/jsonSchemaDialect", "/info/summary", "/info/license/identifier", "/webhooks", "/components/pathItems"]
         );
     }
 
@@ -1487,11 +1351,9 @@ mod tests {
     #[test]
     fn refuses_mutual_tls() {
         let mut doc = doc_with_schemas(json!({}));
-        doc["components"]["securitySchemes"] = json!({ "mtls": { "type": "mutualTLS" }, "HTTPBearer": { "type": "http", "scheme": "bearer" } });
-        assert_eq!(
-            pointers(&lower_err(&doc)),
-            ["/components/securitySchemes/mtls/type"]
-        );
+        doc["components"]["securitySchemes"] =
+            json!({ "mtls": { "type": "mutualTLS" }, "HTTPBearer": { "type": "http", "scheme": "bearer" } });
+        assert_eq!(pointers(&lower_err(&doc)), ["/components/securitySchemes/mtls/type"]);
     }
 
     // ---- rule 1: nullable unions ----
@@ -1502,10 +1364,7 @@ mod tests {
             "anyOf": [{ "type": "string", "format": "uuid" }, { "type": "null" }],
             "title": "Source Id"
         }));
-        assert_eq!(
-            s,
-            json!({ "type": "string", "format": "uuid", "title": "Source Id", "nullable": true })
-        );
+        assert_eq!(s, json!({ "type": "string", "format": "uuid", "title": "Source Id", "nullable": true }));
         assert!(notes.is_empty());
     }
 
@@ -1596,11 +1455,7 @@ mod tests {
             "S": { "properties": { "x": { "anyOf": [{ "type": "null" }], "title": "X" } } }
         })));
         assert_eq!(pointers(&errors), [format!("{S}/properties/x")]);
-        assert!(
-            errors[0]
-                .message
-                .starts_with("schema allows only null; 3.0 cannot express a null-only type")
-        );
+        assert!(errors[0].message.starts_with("schema allows only null; 3.0 cannot express a null-only type"));
     }
 
     // ---- rule 2: type arrays ----
@@ -1608,10 +1463,7 @@ mod tests {
     #[test]
     fn lowers_type_array_with_null() {
         let (s, _) = lower_schema(json!({ "type": ["string", "null"], "format": "date-time" }));
-        assert_eq!(
-            s,
-            json!({ "type": "string", "format": "date-time", "nullable": true })
-        );
+        assert_eq!(s, json!({ "type": "string", "format": "date-time", "nullable": true }));
     }
 
     #[test]
@@ -1644,10 +1496,7 @@ mod tests {
     #[test]
     fn refuses_null_only_type_array() {
         assert_eq!(schema_error_pointers(json!({ "type": ["null"] })), [S]);
-        assert_eq!(
-            schema_error_pointers(json!({ "type": [] })),
-            [format!("{S}/type")]
-        );
+        assert_eq!(schema_error_pointers(json!({ "type": [] })), [format!("{S}/type")]);
     }
 
     #[test]
@@ -1656,10 +1505,7 @@ mod tests {
             "S": { "properties": { "n": { "type": "null" } },
                    "allOf": [{ "type": "null" }] }
         })));
-        assert_eq!(
-            pointers(&errors),
-            [format!("{S}/allOf/0"), format!("{S}/properties/n")]
-        );
+        assert_eq!(pointers(&errors), [format!("{S}/allOf/0"), format!("{S}/properties/n")]);
     }
 
     // ---- rule 3: $ref siblings ----
@@ -1693,10 +1539,7 @@ mod tests {
             "allOf": [{ "required": ["a"] }],
             "$ref": "#/components/schemas/S"
         }));
-        assert_eq!(
-            s,
-            json!({ "allOf": [{ "$ref": "#/components/schemas/S" }, { "required": ["a"] }] })
-        );
+        assert_eq!(s, json!({ "allOf": [{ "$ref": "#/components/schemas/S" }, { "required": ["a"] }] }));
     }
 
     #[test]
@@ -1764,23 +1607,15 @@ mod tests {
 
     #[test]
     fn refuses_const_outside_enum_and_null_const() {
-        assert_eq!(
-            schema_error_pointers(json!({ "const": "c", "enum": ["a", "b"] })),
-            [format!("{S}/const")]
-        );
-        assert_eq!(
-            schema_error_pointers(json!({ "const": null })),
-            [format!("{S}/const")]
-        );
+        assert_eq!(schema_error_pointers(json!({ "const": "c", "enum": ["a", "b"] })), [format!("{S}/const")]);
+        assert_eq!(schema_error_pointers(json!({ "const": null })), [format!("{S}/const")]);
     }
 
     // ---- rule 6: exclusive bounds ----
 
     #[test]
     fn lowers_numeric_exclusive_bounds() {
-        let (s, _) = lower_schema(
-            json!({ "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1.5 }),
-        );
+        let (s, _) = lower_schema(json!({ "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1.5 }));
         assert_eq!(
             s,
             json!({ "type": "number", "minimum": 0, "exclusiveMinimum": true,
@@ -1791,20 +1626,15 @@ mod tests {
     #[test]
     fn keeps_the_stricter_bound() {
         // the inclusive bound is stricter: the exclusive one goes, with a note
-        let (s, notes) = lower_schema(
-            json!({ "minimum": 5, "exclusiveMinimum": 1, "maximum": 1, "exclusiveMaximum": 9 }),
-        );
+        let (s, notes) =
+            lower_schema(json!({ "minimum": 5, "exclusiveMinimum": 1, "maximum": 1, "exclusiveMaximum": 9 }));
         assert_eq!(s, json!({ "minimum": 5, "maximum": 1 }));
         assert_eq!(notes.len(), 2);
         assert!(notes[0].starts_with(&format!("{S}/exclusiveMinimum: ")));
         // the exclusive bound is stricter, or equal: it replaces the inclusive one
-        let (s, notes) = lower_schema(
-            json!({ "minimum": 0, "exclusiveMinimum": 0, "maximum": 10, "exclusiveMaximum": 3 }),
-        );
-        assert_eq!(
-            s,
-            json!({ "minimum": 0, "exclusiveMinimum": true, "maximum": 3, "exclusiveMaximum": true })
-        );
+        let (s, notes) =
+            lower_schema(json!({ "minimum": 0, "exclusiveMinimum": 0, "maximum": 10, "exclusiveMaximum": 3 }));
+        assert_eq!(s, json!({ "minimum": 0, "exclusiveMinimum": true, "maximum": 3, "exclusiveMaximum": true }));
         assert!(notes.is_empty());
     }
 
@@ -1821,9 +1651,7 @@ mod tests {
         let (s, notes) = lower_schema(json!({ "type": "string", "contentEncoding": "base64" }));
         assert_eq!(s, json!({ "type": "string", "format": "byte" }));
         assert!(notes.is_empty());
-        let (s, _) = lower_schema(
-            json!({ "type": "string", "contentMediaType": "application/octet-stream" }),
-        );
+        let (s, _) = lower_schema(json!({ "type": "string", "contentMediaType": "application/octet-stream" }));
         assert_eq!(s, json!({ "type": "string", "format": "binary" }));
         let (s, _) = lower_schema(json!({
             "type": "string", "contentMediaType": "application/octet-stream", "contentEncoding": "base64"
@@ -1837,12 +1665,9 @@ mod tests {
         assert_eq!(s, json!({ "type": "string" }));
         assert_eq!(
             notes,
-            [format!(
-                "{S}/contentMediaType: `contentMediaType: \"image/png\"` dropped, 3.0 has no equivalent"
-            )]
+            [format!("{S}/contentMediaType: `contentMediaType: \"image/png\"` dropped, 3.0 has no equivalent")]
         );
-        let (s, notes) =
-            lower_schema(json!({ "type": "string", "format": "uri", "contentEncoding": "base64" }));
+        let (s, notes) = lower_schema(json!({ "type": "string", "format": "uri", "contentEncoding": "base64" }));
         assert_eq!(s, json!({ "type": "string", "format": "uri" }));
         assert_eq!(notes.len(), 1);
     }
@@ -1865,50 +1690,22 @@ mod tests {
         };
     }
 
-    refusal!(
-        refuses_prefix_items,
-        "prefixItems",
-        json!([{ "type": "string" }])
-    );
+    refusal!(refuses_prefix_items, "prefixItems", json!([{ "type": "string" }]));
     refusal!(refuses_dynamic_ref, "$dynamicRef", json!("#meta"));
     refusal!(refuses_dynamic_anchor, "$dynamicAnchor", json!("meta"));
     refusal!(refuses_if, "if", json!({ "type": "string" }));
     refusal!(refuses_then, "then", json!({ "type": "string" }));
     refusal!(refuses_else, "else", json!({ "type": "string" }));
-    refusal!(
-        refuses_dependent_schemas,
-        "dependentSchemas",
-        json!({ "a": {} })
-    );
-    refusal!(
-        refuses_dependent_required,
-        "dependentRequired",
-        json!({ "a": ["b"] })
-    );
-    refusal!(
-        refuses_unevaluated_properties,
-        "unevaluatedProperties",
-        json!(false)
-    );
+    refusal!(refuses_dependent_schemas, "dependentSchemas", json!({ "a": {} }));
+    refusal!(refuses_dependent_required, "dependentRequired", json!({ "a": ["b"] }));
+    refusal!(refuses_unevaluated_properties, "unevaluatedProperties", json!(false));
     refusal!(refuses_unevaluated_items, "unevaluatedItems", json!(false));
-    refusal!(
-        refuses_pattern_properties,
-        "patternProperties",
-        json!({ "^x": {} })
-    );
-    refusal!(
-        refuses_property_names,
-        "propertyNames",
-        json!({ "pattern": "^a" })
-    );
+    refusal!(refuses_pattern_properties, "patternProperties", json!({ "^x": {} }));
+    refusal!(refuses_property_names, "propertyNames", json!({ "pattern": "^a" }));
     refusal!(refuses_min_contains, "minContains", json!(1));
     refusal!(refuses_max_contains, "maxContains", json!(2));
     refusal!(refuses_contains, "contains", json!({ "type": "string" }));
-    refusal!(
-        refuses_nested_defs,
-        "$defs",
-        json!({ "Inner": { "type": "string" } })
-    );
+    refusal!(refuses_nested_defs, "$defs", json!({ "Inner": { "type": "string" } }));
     refusal!(refuses_array_items, "items", json!([{ "type": "string" }]));
 
     #[test]
@@ -1967,15 +1764,9 @@ mod tests {
                         "title": "Q" }
         }])));
         let params = &lowered.doc["paths"]["/api/x/{id}"]["get"]["parameters"];
-        assert_eq!(
-            params[0]["schema"],
-            json!({ "type": "string", "format": "uuid", "title": "Id" })
-        );
+        assert_eq!(params[0]["schema"], json!({ "type": "string", "format": "uuid", "title": "Id" }));
         // only path parameters lose `nullable`
-        assert_eq!(
-            params[1]["schema"],
-            json!({ "type": "string", "format": "uuid", "title": "Q", "nullable": true })
-        );
+        assert_eq!(params[1]["schema"], json!({ "type": "string", "format": "uuid", "title": "Q", "nullable": true }));
         assert_eq!(
             lowered.notes,
             [
@@ -1990,10 +1781,7 @@ mod tests {
             { "name": "id", "in": "path", "required": false, "schema": { "type": "string" } },
             { "name": "id2", "in": "path", "schema": { "type": "string" } }
         ])));
-        assert_eq!(
-            pointers(&errors),
-            [format!("{P}/0/required"), format!("{P}/1")]
-        );
+        assert_eq!(pointers(&errors), [format!("{P}/0/required"), format!("{P}/1")]);
     }
 
     #[test]
@@ -2004,10 +1792,7 @@ mod tests {
             "schema": { "type": ["string", "null"] }
         } } });
         let lowered = lower_ok(&doc);
-        assert_eq!(
-            lowered.doc["components"]["parameters"]["Id"]["schema"],
-            json!({ "type": "string" })
-        );
+        assert_eq!(lowered.doc["components"]["parameters"]["Id"]["schema"], json!({ "type": "string" }));
         assert_eq!(
             lowered.notes,
             [
@@ -2030,17 +1815,9 @@ mod tests {
         let errors = lower_err(&doc);
         assert_eq!(
             pointers(&errors),
-            [
-                "/components/schemas/A/properties/b/$ref".to_owned(),
-                format!("{P}/0/$ref"),
-                format!("{P}/1/schema/$ref"),
-            ]
+            ["/components/schemas/A/properties/b/$ref".to_owned(), format!("{P}/0/$ref"), format!("{P}/1/schema/$ref"),]
         );
-        assert!(
-            errors[0].message.contains("\"/components/schemas/B\""),
-            "{}",
-            errors[0]
-        );
+        assert!(errors[0].message.contains("\"/components/schemas/B\""), "{}", errors[0]);
         assert!(errors[2].message.starts_with("external reference"));
     }
 
@@ -2167,12 +1944,10 @@ mod tests {
         let input = fastapi_excerpt();
         let lowered = lower_ok(&input);
 
-        let mut expected = input.clone();
+        let mut expected = input;
         expected["openapi"] = json!("3.0.3");
-        let op =
-            &mut expected["paths"]["/api/integration-sources/{source_id}/saas-associations"]["get"];
-        op["parameters"][0]["schema"] =
-            json!({ "type": "string", "format": "uuid", "title": "Source Id" });
+        let op = &mut expected["paths"]["/api/integration-sources/{source_id}/saas-associations"]["get"];
+        op["parameters"][0]["schema"] = json!({ "type": "string", "format": "uuid", "title": "Source Id" });
         op["parameters"][1]["schema"] = json!({
             "allOf": [{ "$ref": "#/components/schemas/AssociationStatus" }],
             "description": "Filter associations by status", "title": "Status", "nullable": true
@@ -2200,10 +1975,8 @@ mod tests {
         assert_eq!(lowered.doc.to_string(), expected.to_string());
         assert_eq!(
             lowered.notes,
-            [
-                "/paths/~1api~1integration-sources~1{source_id}~1saas-associations/get/parameters/0: \
-              path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
-            ]
+            ["/paths/~1api~1integration-sources~1{source_id}~1saas-associations/get/parameters/0: \
+              path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"]
         );
     }
 

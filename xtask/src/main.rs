@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 /// zeroing took as long as the generation itself; 4 KB pages halved it.
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)] // the workspace denies unsafe code; this call is the one exception
     // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and changes
     // nothing but this process's paging.
     unsafe {
@@ -32,7 +33,11 @@ use xtask::files::Mode;
 use xtask::spec::Workspace;
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Generates and checks the code derived from openapi.json", bin_name = "cargo xtask")]
+#[command(
+    name = "cargo xtask",
+    about = "Generates and checks the code derived from openapi.json",
+    bin_name = "cargo xtask"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,

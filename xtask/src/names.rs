@@ -35,10 +35,7 @@ pub struct OperationRef {
 
 /// FastAPI's route suffix of an operationId for `path` and `method`.
 pub fn fastapi_suffix(path: &str, method: &str) -> String {
-    let path: String = path
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
-        .collect();
+    let path: String = path.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
     format!("{path}_{}", method.to_ascii_lowercase())
 }
 
@@ -56,12 +53,11 @@ pub fn rust_name(operation_id: &str, path: &str, method: &str) -> String {
 /// and progenitor follow for identifiers taken from a spec.
 pub fn escape_keyword(name: &str) -> String {
     const KEYWORDS: &[&str] = &[
-        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-        "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen",
-        "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override",
-        "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-        "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual",
-        "where", "while", "yield",
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+        "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+        "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct",
+        "super", "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where",
+        "while", "yield",
     ];
     if KEYWORDS.contains(&name) {
         format!("{name}_")
@@ -194,10 +190,7 @@ mod tests {
 
     #[test]
     fn collisions_name_both_operations() {
-        let ops = [
-            op("list_items_items_get", "/items", "get"),
-            op("list_items_v2_items_get", "/v2/items", "get"),
-        ];
+        let ops = [op("list_items_items_get", "/items", "get"), op("list_items_v2_items_get", "/v2/items", "get")];
         let errors = assign(&ops, &BTreeMap::new()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].contains("`list_items_items_get` (GET /items)"), "{}", errors[0]);
@@ -208,10 +201,7 @@ mod tests {
 
     #[test]
     fn overrides_resolve_collisions() {
-        let ops = [
-            op("list_items_items_get", "/items", "get"),
-            op("list_items_v2_items_get", "/v2/items", "get"),
-        ];
+        let ops = [op("list_items_items_get", "/items", "get"), op("list_items_v2_items_get", "/v2/items", "get")];
         let overrides = BTreeMap::from([("list_items_v2_items_get".to_string(), "list_items_v2".to_string())]);
         let names = assign(&ops, &overrides).unwrap();
         assert_eq!(names["list_items_items_get"], "list_items");

@@ -33,8 +33,19 @@ pub const ALLOWANCES: &[(&str, &str)] = &[
 ];
 
 const VALIDATION_KEYWORDS: &[&str] = &[
-    "minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "pattern", "multipleOf", "uniqueItems", "minProperties", "maxProperties",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "multipleOf",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
 ];
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -49,7 +60,11 @@ pub struct Report {
 impl Report {
     pub fn render(&self, out: &mut String) {
         if self.differences.is_empty() {
-            let _ = writeln!(out, "{:>12} openapi.json = server's own document ({} operations)", "Round-trip", self.operations);
+            let _ = writeln!(
+                out,
+                "{:>12} openapi.json = server's own document ({} operations)",
+                "Round-trip", self.operations
+            );
         }
         for (pointer, what) in &self.differences {
             let _ = writeln!(out, "{:>12} {pointer}: {what}", "Different");
@@ -57,7 +72,13 @@ impl Report {
         for (name, why) in ALLOWANCES {
             let places: Vec<&String> = self.allowed.iter().filter(|(n, _)| n == name).map(|(_, p)| p).collect();
             if !places.is_empty() {
-                let _ = writeln!(out, "{:>12} {name} ({} place{}): {why}", "Allowed", places.len(), if places.len() == 1 { "" } else { "s" });
+                let _ = writeln!(
+                    out,
+                    "{:>12} {name} ({} place{}): {why}",
+                    "Allowed",
+                    places.len(),
+                    if places.len() == 1 { "" } else { "s" }
+                );
             }
         }
     }
@@ -102,8 +123,13 @@ pub fn compare(spec: &Value, published: &Value) -> Report {
 
 fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, theirs: &Value, r: &mut Report) {
     for key in ["operationId", "tags"] {
-        if ours.get(key) != theirs.get(key) && !(key == "tags" && ours.get(key).is_none() && theirs.get(key) == Some(&Value::Array(vec![]))) {
-            r.differences.push((format!("{ptr}/{key}"), format!("spec has {}, server has {}", show(ours.get(key)), show(theirs.get(key)))));
+        if ours.get(key) != theirs.get(key)
+            && !(key == "tags" && ours.get(key).is_none() && theirs.get(key) == Some(&Value::Array(vec![])))
+        {
+            r.differences.push((
+                format!("{ptr}/{key}"),
+                format!("spec has {}, server has {}", show(ours.get(key)), show(theirs.get(key))),
+            ));
         }
     }
     if ours.get("security").is_some() {
@@ -113,7 +139,9 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
     let params = |doc: &Value| -> Vec<(String, String, Value)> {
         crate::spec::parameters(doc, ptr)
             .into_iter()
-            .map(|(_, p)| (p["in"].as_str().unwrap_or("").to_string(), p["name"].as_str().unwrap_or("").to_string(), p.clone()))
+            .map(|(_, p)| {
+                (p["in"].as_str().unwrap_or("").to_string(), p["name"].as_str().unwrap_or("").to_string(), p.clone())
+            })
             .collect()
     };
     let ours_params = params(spec);
@@ -126,23 +154,29 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
         };
         let required = |p: &Value| p.get("required").and_then(Value::as_bool).unwrap_or(false);
         if required(p) != required(q) {
-            r.differences.push((format!("{p_ptr}/required"), format!("spec says {}, server says {}", required(p), required(q))));
+            r.differences
+                .push((format!("{p_ptr}/required"), format!("spec says {}, server says {}", required(p), required(q))));
         }
         // an optional query parameter cannot carry null on the wire: absent is
         // its only "null", so `nullable` means nothing there
         let strip = |s: &Value| {
             let mut s = s.clone();
-            if location == "query" && !required(p)
-                && let Some(o) = s.as_object_mut() {
-                    o.shift_remove("nullable");
-                }
+            if location == "query"
+                && !required(p)
+                && let Some(o) = s.as_object_mut()
+            {
+                o.shift_remove("nullable");
+            }
             s
         };
         compare_schema(spec, published, &format!("{p_ptr}/schema"), &strip(&p["schema"]), &strip(&q["schema"]), r);
     }
     for (location, name, _) in &theirs_params {
         if !ours_params.iter().any(|(l, n, _)| l == location && n == name) {
-            r.differences.push((format!("{ptr}/parameters/{name}"), format!("the server takes a {location} parameter `{name}` that the spec does not have")));
+            r.differences.push((
+                format!("{ptr}/parameters/{name}"),
+                format!("the server takes a {location} parameter `{name}` that the spec does not have"),
+            ));
         }
     }
     // request body
@@ -152,11 +186,21 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
         (Some(a), Some(b)) => {
             let required = |v: &Value| v.get("required").and_then(Value::as_bool).unwrap_or(false);
             if required(&a) != required(&b) {
-                r.differences.push((format!("{ptr}/requestBody/required"), format!("spec says {}, server says {}", required(&a), required(&b))));
+                r.differences.push((
+                    format!("{ptr}/requestBody/required"),
+                    format!("spec says {}, server says {}", required(&a), required(&b)),
+                ));
             }
             compare_content(spec, published, &format!("{ptr}/requestBody"), &a, &b, r);
         }
-        (a, _) => r.differences.push((format!("{ptr}/requestBody"), format!("spec {} a body, server {}", if a.is_some() { "takes" } else { "takes no" }, if a.is_some() { "takes none" } else { "takes one" }))),
+        (a, _) => r.differences.push((
+            format!("{ptr}/requestBody"),
+            format!(
+                "spec {} a body, server {}",
+                if a.is_some() { "takes" } else { "takes no" },
+                if a.is_some() { "takes none" } else { "takes one" }
+            ),
+        )),
     }
     // responses: success ones exactly, error ones under the allowance
     let empty = Map::new();
@@ -169,7 +213,8 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
             if covered {
                 r.allowed.push(("error-responses", r_ptr));
             } else {
-                r.differences.push((r_ptr, format!("the server documents no {}XX response for this {code}", &code[..1])));
+                r.differences
+                    .push((r_ptr, format!("the server documents no {}XX response for this {code}", &code[..1])));
             }
             continue;
         }
@@ -183,13 +228,18 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
     }
     for code in theirs_resp.keys() {
         if code.starts_with('2') && !ours_resp.contains_key(code) {
-            r.differences.push((format!("{ptr}/responses/{code}"), format!("the server answers {code}, which the spec does not document")));
+            r.differences.push((
+                format!("{ptr}/responses/{code}"),
+                format!("the server answers {code}, which the spec does not document"),
+            ));
         }
     }
 }
 
 fn compare_content(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Value, r: &mut Report) {
-    let types = |v: &Value| -> BTreeSet<String> { v.get("content").and_then(Value::as_object).map(|c| c.keys().cloned().collect()).unwrap_or_default() };
+    let types = |v: &Value| -> BTreeSet<String> {
+        v.get("content").and_then(Value::as_object).map(|c| c.keys().cloned().collect()).unwrap_or_default()
+    };
     if types(a) != types(b) {
         r.differences.push((format!("{ptr}/content"), format!("spec has {:?}, server has {:?}", types(a), types(b))));
         return;
@@ -221,7 +271,12 @@ fn strip_validation(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
     }
     if let (Some(Value::Object(pa)), Some(pb)) = (obj.get_mut("properties"), b.get("properties")) {
         for (name, s) in pa.iter_mut() {
-            strip_validation(s, pb.get(name).unwrap_or(&Value::Null), &format!("{ptr}/properties/{}", escape_pointer_token(name)), r);
+            strip_validation(
+                s,
+                pb.get(name).unwrap_or(&Value::Null),
+                &format!("{ptr}/properties/{}", escape_pointer_token(name)),
+                r,
+            );
         }
     }
     if let Some(items) = obj.get_mut("items") {
@@ -230,7 +285,12 @@ fn strip_validation(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(Value::Array(members)) = obj.get_mut(key) {
             for (i, m) in members.iter_mut().enumerate() {
-                strip_validation(m, b.get(key).and_then(|x| x.get(i)).unwrap_or(&Value::Null), &format!("{ptr}/{key}/{i}"), r);
+                strip_validation(
+                    m,
+                    b.get(key).and_then(|x| x.get(i)).unwrap_or(&Value::Null),
+                    &format!("{ptr}/{key}/{i}"),
+                    r,
+                );
             }
         }
     }
@@ -247,9 +307,15 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
     let mut out = Map::new();
     for (k, v) in obj {
         match k.as_str() {
-            "title" | "description" | "example" | "examples" | "$ref" | "externalDocs" | "deprecated" | "readOnly" | "writeOnly" => {}
+            "title" | "description" | "example" | "examples" | "$ref" | "externalDocs" | "deprecated" | "readOnly"
+            | "writeOnly" => {}
             "properties" => {
-                let props: Map<String, Value> = v.as_object().into_iter().flatten().map(|(n, s)| (n.clone(), normalise(doc, s, depth + 1))).collect();
+                let props: Map<String, Value> = v
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(n, s)| (n.clone(), normalise(doc, s, depth + 1)))
+                    .collect();
                 out.insert(k.clone(), Value::Object(props));
             }
             "items" | "not" => {
@@ -263,7 +329,8 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
                 }
             },
             "allOf" | "anyOf" | "oneOf" => {
-                let members: Vec<Value> = v.as_array().into_iter().flatten().map(|m| normalise(doc, m, depth + 1)).collect();
+                let members: Vec<Value> =
+                    v.as_array().into_iter().flatten().map(|m| normalise(doc, m, depth + 1)).collect();
                 out.insert(k.clone(), Value::Array(members));
             }
             "required" | "enum" => {
@@ -279,14 +346,15 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
     // a single-member allOf is its member (how 3.0 attaches siblings to a $ref)
     if let Some(Value::Array(members)) = out.get("allOf").cloned()
-        && members.len() == 1 {
-            out.shift_remove("allOf");
-            if let Value::Object(m) = &members[0] {
-                for (k, v) in m {
-                    out.entry(k.clone()).or_insert_with(|| v.clone());
-                }
+        && members.len() == 1
+    {
+        out.shift_remove("allOf");
+        if let Value::Object(m) = &members[0] {
+            for (k, v) in m {
+                out.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
+    }
     if out.get("nullable") == Some(&Value::Bool(false)) {
         out.shift_remove("nullable");
     }
@@ -301,8 +369,12 @@ fn diff(ptr: &str, a: &Value, b: &Value, r: &mut Report) {
                 let p = format!("{ptr}/{}", escape_pointer_token(k));
                 match (x.get(k), y.get(k)) {
                     (Some(va), Some(vb)) => diff(&p, va, vb, r),
-                    (Some(va), None) => r.differences.push((p, format!("spec has {}, the server's document has nothing", show(Some(va))))),
-                    (None, Some(vb)) => r.differences.push((p, format!("the server's document has {}, the spec has nothing", show(Some(vb))))),
+                    (Some(va), None) => r
+                        .differences
+                        .push((p, format!("spec has {}, the server's document has nothing", show(Some(va))))),
+                    (None, Some(vb)) => r
+                        .differences
+                        .push((p, format!("the server's document has {}, the spec has nothing", show(Some(vb))))),
                     (None, None) => {}
                 }
             }
@@ -323,7 +395,11 @@ fn show(v: Option<&Value>) -> String {
         None => "nothing".into(),
         Some(v) => {
             let s = v.to_string();
-            if s.len() > 120 { format!("{}…", &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())]) } else { s }
+            if s.len() > 120 {
+                format!("{}…", &s[..s.char_indices().nth(117).map(|(i, _)| i).unwrap_or(s.len())])
+            } else {
+                s
+            }
         }
     }
 }
@@ -334,7 +410,8 @@ mod tests {
     use serde_json::json;
 
     fn doc(schema: Value, extra_param: bool) -> Value {
-        let mut params = vec![json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}})];
+        let mut params =
+            vec![json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}})];
         if extra_param {
             params.push(json!({"name": "q", "in": "query", "schema": {"type": "integer", "format": "int32"}}));
         }
@@ -352,13 +429,23 @@ mod tests {
 
     #[test]
     fn equal_documents_agree_modulo_annotations() {
-        let ours = doc(json!({"type": "object", "title": "X", "properties": {"a": {"type": "integer", "format": "int64", "minimum": 1}}, "required": ["a"]}), false);
-        let mut theirs = doc(json!({"type": "object", "description": "x", "properties": {"a": {"type": "integer", "format": "uint64"}}, "required": ["a"]}), false);
-        theirs["paths"]["/x/{id}"]["put"]["responses"] = json!({"200": theirs["paths"]["/x/{id}"]["put"]["responses"]["200"], "4XX": {"description": "e"}});
+        let ours = doc(
+            json!({"type": "object", "title": "X", "properties": {"a": {"type": "integer", "format": "int64", "minimum": 1}}, "required": ["a"]}),
+            false,
+        );
+        let mut theirs = doc(
+            json!({"type": "object", "description": "x", "properties": {"a": {"type": "integer", "format": "uint64"}}, "required": ["a"]}),
+            false,
+        );
+        theirs["paths"]["/x/{id}"]["put"]["responses"] =
+            json!({"200": theirs["paths"]["/x/{id}"]["put"]["responses"]["200"], "4XX": {"description": "e"}});
         let r = compare(&ours, &theirs);
         assert_eq!(r.differences, vec![], "{r:?}");
         assert!(r.allowed.contains(&("error-responses", "/paths/~1x~1{id}/put/responses/404".into())));
-        assert!(r.allowed.iter().any(|(n, p)| *n == "validation-keywords" && p.ends_with("/properties/a/minimum")), "{r:?}");
+        assert!(
+            r.allowed.iter().any(|(n, p)| *n == "validation-keywords" && p.ends_with("/properties/a/minimum")),
+            "{r:?}"
+        );
     }
 
     #[test]
@@ -368,7 +455,10 @@ mod tests {
         let r = compare(&ours, &theirs);
         let pointers: Vec<&str> = r.differences.iter().map(|(p, _)| p.as_str()).collect();
         assert!(pointers.contains(&"/paths/~1x~1{id}/put/parameters/q"), "{r:?}");
-        assert!(pointers.contains(&"/paths/~1x~1{id}/put/requestBody/content/application~1json/schema/properties/a/type"), "{r:?}");
+        assert!(
+            pointers.contains(&"/paths/~1x~1{id}/put/requestBody/content/application~1json/schema/properties/a/type"),
+            "{r:?}"
+        );
         assert!(pointers.contains(&"/paths/~1x~1{id}/put/responses/404"), "no 4XX on the server side: {r:?}");
     }
 
@@ -388,6 +478,9 @@ mod tests {
         let b = json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/E"}], "default": "A"});
         let docs = json!({"components": {"schemas": {"E": {"type": "string", "enum": ["B", "A"]}}}});
         assert_eq!(normalise(&docs, &a, 0), normalise(&docs, &b, 0));
-        assert_eq!(normalise(&docs, &a, 0), json!({"nullable": true, "default": "A", "type": "string", "enum": ["A", "B"]}));
+        assert_eq!(
+            normalise(&docs, &a, 0),
+            json!({"nullable": true, "default": "A", "type": "string", "enum": ["A", "B"]})
+        );
     }
 }

@@ -74,7 +74,7 @@ pub fn generate(spec: &Spec, settings: &ServerSettings) -> Result<String, String
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
 }
 
-const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
 
 struct Generator<'a> {
     spec: &'a Spec,
@@ -117,7 +117,9 @@ impl<'a> Generator<'a> {
                     .map_err(|e| format!("/components/schemas/{}: {e}", crate::lower::escape_pointer_token(name)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        types.add_ref_types(defs).map_err(|e| format!("/components/schemas: typify cannot generate these schemas: {e}"))?;
+        types
+            .add_ref_types(defs)
+            .map_err(|e| format!("/components/schemas: typify cannot generate these schemas: {e}"))?;
         let routes = Routes::new(&spec.operations)?;
         let mut doc = spec.lowered.clone();
         crate::spec::drop_inline_body_titles(&mut doc, spec);
@@ -144,16 +146,17 @@ impl<'a> Generator<'a> {
         let trait_name = self.trait_name();
         let trait_ident = format_ident!("{}", trait_name);
         let trait_mod = format_ident!("{}_mod", trait_name.to_snake_case());
-        let error: syn::Type = syn::parse_str(&self.settings.error_type).map_err(|e| format!("codegen.toml: [server] error_type is not a Rust type: {e}"))?;
+        let error: syn::Type = syn::parse_str(&self.settings.error_type)
+            .map_err(|e| format!("codegen.toml: [server] error_type is not a Rust type: {e}"))?;
         let error = quote!(#error);
         let main_endpoints = endpoints.iter().map(|e| self.endpoint_tokens(e, &error, false));
-        let published: Vec<TokenStream> = endpoints.iter().filter(|e| e.shadowed).map(|e| self.endpoint_tokens(e, &error, true)).collect();
+        let published: Vec<TokenStream> =
+            endpoints.iter().filter(|e| e.shadowed).map(|e| self.endpoint_tokens(e, &error, true)).collect();
         let title = self.spec.lowered.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string();
         let version = self.spec.lowered.pointer("/info/version").and_then(Value::as_str).unwrap_or("0.0.0").to_string();
         let types = self.types.to_stream();
         let trait_doc = format!(
-            "The operations of {title}, one endpoint each.\n\nImplement it on an empty enum with `type Context`, and serve `{}::api_description::<YourImpl>()`.",
-            trait_mod
+            "The operations of {title}, one endpoint each.\n\nImplement it on an empty enum with `type Context`, and serve `{trait_mod}::api_description::<YourImpl>()`."
         );
         let published_mod = if published.is_empty() {
             quote! {
@@ -178,7 +181,8 @@ impl<'a> Generator<'a> {
             }
         };
         let refusal = self.routes.refusal_tokens();
-        let literal_versions = self.routes.literal_versions.iter().map(|(path, method, major)| quote!((#path, #method, #major)));
+        let literal_versions =
+            self.routes.literal_versions.iter().map(|(path, method, major)| quote!((#path, #method, #major)));
         let route_table = self.routes.methods.iter().map(|(path, methods)| {
             let methods = methods.iter();
             quote!((#path, &[#(#methods),*]))
@@ -243,7 +247,11 @@ impl<'a> Generator<'a> {
         let title = self.spec.lowered.pointer("/info/title").and_then(Value::as_str).unwrap_or("Service");
         let base = title.to_upper_camel_case();
         let base = base.strip_suffix("Api").unwrap_or(&base).to_string();
-        if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) { "ServiceApi".into() } else { format!("{base}Api") }
+        if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+            "ServiceApi".into()
+        } else {
+            format!("{base}Api")
+        }
     }
 
     fn endpoint(&mut self, op: &'a Operation, support: &mut Vec<TokenStream>) -> Result<Endpoint<'a>, String> {
@@ -252,7 +260,11 @@ impl<'a> Generator<'a> {
         let summary = doc_value.get("summary").and_then(Value::as_str).unwrap_or("");
         let description = doc_value.get("description").and_then(Value::as_str).unwrap_or("");
         let doc = [summary, description].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join("\n\n");
-        let tags = doc_value.get("tags").and_then(Value::as_array).map(|t| t.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
+        let tags = doc_value
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| t.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default();
 
         let route = self.routes.route_of(op);
         let mut path_fields = Vec::new();
@@ -264,8 +276,16 @@ impl<'a> Generator<'a> {
             let location = p.get("in").and_then(Value::as_str).unwrap_or_default();
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
             let schema = p.get("schema").cloned().unwrap_or(json!({}));
-            let ty = self.add_type(&schema, format!("{pascal}{}", name.to_upper_camel_case()), &format!("{pointer}/schema"))?;
-            let ty = if required || is_option(&ty) || schema.get("default").is_some() { ty } else { quote!(::std::option::Option<#ty>) };
+            let ty = self.add_type(
+                &schema,
+                format!("{pascal}{}", name.to_upper_camel_case()),
+                &format!("{pointer}/schema"),
+            )?;
+            let ty = if required || is_option(&ty) || schema.get("default").is_some() {
+                ty
+            } else {
+                quote!(::std::option::Option<#ty>)
+            };
             let default_attr = match schema.get("default") {
                 Some(default) if !required && !is_option(&ty) => {
                     // the spec's default, applied when the parameter is absent
@@ -316,8 +336,11 @@ impl<'a> Generator<'a> {
             let field_ident = syn::Ident::new(&field_ident(&var), Span::call_site());
             let rename = (field_ident != var).then(|| quote!(#[serde(rename = #var)]));
             let check = check_fn.to_string();
-            let doc = format!("Always `{literal}`: this operation's path has the literal `{literal}` where a sibling route has `{{{var}}}`, and dropshot routes both through `{{{var}}}`.");
-            path_fields.push(quote! { #[doc = #doc] #rename #[serde(deserialize_with = #check)] pub #field_ident: String, });
+            let doc = format!(
+                "Always `{literal}`: this operation's path has the literal `{literal}` where a sibling route has `{{{var}}}`, and dropshot routes both through `{{{var}}}`."
+            );
+            path_fields
+                .push(quote! { #[doc = #doc] #rename #[serde(deserialize_with = #check)] pub #field_ident: String, });
         }
         support.extend(self.routes.check_fns(op));
 
@@ -364,7 +387,7 @@ impl<'a> Generator<'a> {
             query_struct,
             body_type,
             response,
-            route_path: route.path.clone(),
+            route_path: route.path,
             shadowed,
         })
     }
@@ -402,7 +425,7 @@ impl<'a> Generator<'a> {
         })
     }
 
-    fn endpoint_tokens(&self, e: &Endpoint, error: &TokenStream, published: bool) -> TokenStream {
+    fn endpoint_tokens(&self, e: &Endpoint<'_>, error: &TokenStream, published: bool) -> TokenStream {
         let method = format_ident!("{}", e.op.method.to_uppercase());
         let path = if published { e.op.path.clone() } else { e.route_path.clone() };
         let operation_id = &e.op.operation_id;
@@ -462,9 +485,10 @@ impl<'a> Generator<'a> {
 fn pydantic_error_type(doc: &Value, schema: &Value) -> &'static str {
     let mut schema = resolve(doc, schema);
     if let Some(Value::Array(all)) = schema.get("allOf")
-        && let [only] = all.as_slice() {
-            schema = resolve(doc, only);
-        }
+        && let [only] = all.as_slice()
+    {
+        schema = resolve(doc, only);
+    }
     if schema.get("enum").is_some() {
         return "enum";
     }
@@ -501,9 +525,15 @@ fn convert(schema: &Value) -> Value {
             let mut out = serde_json::Map::new();
             for (k, v) in map {
                 let v = match k.as_str() {
-                    "properties" => Value::Object(v.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), convert(v))).collect()).unwrap_or_default()),
+                    "properties" => Value::Object(
+                        v.as_object()
+                            .map(|m| m.iter().map(|(k, v)| (k.clone(), convert(v))).collect())
+                            .unwrap_or_default(),
+                    ),
                     "items" | "additionalProperties" | "not" => convert(v),
-                    "allOf" | "anyOf" | "oneOf" => Value::Array(v.as_array().map(|a| a.iter().map(convert).collect()).unwrap_or_default()),
+                    "allOf" | "anyOf" | "oneOf" => {
+                        Value::Array(v.as_array().map(|a| a.iter().map(convert).collect()).unwrap_or_default())
+                    }
                     _ => v.clone(),
                 };
                 out.insert(k.clone(), v);
@@ -579,7 +609,6 @@ struct Route {
     guarded_variables: Vec<(usize, String, Vec<String>)>,
 }
 
-
 fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()
 }
@@ -634,7 +663,8 @@ impl Routes {
                             .keys()
                             .filter_map(|p| {
                                 let s = segments(p);
-                                (s.len() > i && normalise(&s[..i]) == prefix && variable(s[i]).is_none()).then(|| s[i].to_string())
+                                (s.len() > i && normalise(&s[..i]) == prefix && variable(s[i]).is_none())
+                                    .then(|| s[i].to_string())
                             })
                             .collect::<BTreeSet<_>>()
                             .into_iter()
@@ -711,7 +741,10 @@ impl Routes {
                 continue;
             }
             let matches_here = if want_literal { s[i] == segment } else { variable(s[i]).is_some() };
-            let rest_matches = s[i + 1..].iter().zip(&segs[i + 1..]).all(|(a, b)| a == b || variable(a).is_some() && variable(b).is_some());
+            let rest_matches = s[i + 1..]
+                .iter()
+                .zip(&segs[i + 1..])
+                .all(|(a, b)| a == b || variable(a).is_some() && variable(b).is_some());
             if matches_here && rest_matches {
                 allowed.extend(methods.iter().cloned());
             }

@@ -118,8 +118,7 @@ impl Spec {
     pub fn load(spec_path: &Path, config_path: &Path) -> Result<Spec, SpecError> {
         let file = display_name(spec_path);
         let err = |problems: Vec<String>| SpecError { file: file.clone(), problems };
-        let text = std::fs::read_to_string(spec_path)
-            .map_err(|e| err(vec![format!("cannot read the file: {e}")]))?;
+        let text = std::fs::read_to_string(spec_path).map_err(|e| err(vec![format!("cannot read the file: {e}")]))?;
         let config = match std::fs::read_to_string(config_path) {
             Ok(text) => toml::from_str::<Config>(&text).map_err(|e| SpecError {
                 file: display_name(config_path),
@@ -203,9 +202,7 @@ pub fn parse_openapi(doc: &Value) -> Result<openapiv3::OpenAPI, String> {
             .filter_map(|seg| match seg {
                 serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
                 serde_path_to_error::Segment::Map { key } => Some(escape_pointer_token(key)),
-                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {
-                    None
-                }
+                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
             })
             .fold(String::new(), |acc, seg| acc + "/" + &seg);
         format!(
@@ -349,11 +346,8 @@ pub fn parameters<'a>(doc: &'a Value, op_pointer: &str) -> Vec<(String, &'a Valu
 fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String>) {
     for op in ops {
         let params = parameters(doc, &op.pointer);
-        let template: Vec<&str> = op
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect();
+        let template: Vec<&str> =
+            op.path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
         // the generated client and server name arguments and fields after
         // parameters, whatever their location
         let mut seen_names: BTreeMap<&str, &str> = BTreeMap::new();
@@ -398,7 +392,8 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
         }
         if let Some(body) = doc.pointer(&format!("{}/requestBody", op.pointer)) {
             let body = resolve(doc, body);
-            let types: Vec<&String> = body.get("content").and_then(Value::as_object).map(|c| c.keys().collect()).unwrap_or_default();
+            let types: Vec<&String> =
+                body.get("content").and_then(Value::as_object).map(|c| c.keys().collect()).unwrap_or_default();
             if types.is_empty() {
                 problems.push(format!(
                     "{}/requestBody: `{}` declares a request body without `content`; describe the body as `application/json`",
@@ -594,7 +589,10 @@ mod tests {
         let e = Spec::from_str("spec.json", "{\n  \"openapi\": ,\n}", Config::default()).unwrap_err();
         assert_eq!(e.problems.len(), 1);
         assert!(e.problems[0].starts_with("line 2, column 14: not valid JSON"), "{e}");
-        assert!(e.to_string().starts_with("spec.json cannot be generated from (1 problem):\n  spec.json: line 2"), "{e}");
+        assert!(
+            e.to_string().starts_with("spec.json cannot be generated from (1 problem):\n  spec.json: line 2"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -620,7 +618,10 @@ mod tests {
             "responses": {"200": {"description": "ok"}}
         }}}));
         let e = load(doc).unwrap_err();
-        assert!(e.problems.iter().any(|p| p.starts_with("/paths/~1items~1{id}/get/parameters/0: path parameter `other`")), "{e}");
+        assert!(
+            e.problems.iter().any(|p| p.starts_with("/paths/~1items~1{id}/get/parameters/0: path parameter `other`")),
+            "{e}"
+        );
         assert!(e.problems.iter().any(|p| p.starts_with("/paths/~1items~1{id}/get: `get_item` has `{id}`")), "{e}");
     }
 
@@ -635,7 +636,12 @@ mod tests {
         let e = load(doc).unwrap_err();
         assert_eq!(e.problems.len(), 2, "{e}");
         assert!(e.problems[0].contains("takes `session` from the cookie"), "{e}");
-        assert!(e.problems[1].starts_with("/paths/~1login/post/requestBody: `login` takes a body of type `application/x-www-form-urlencoded`"), "{e}");
+        assert!(
+            e.problems[1].starts_with(
+                "/paths/~1login/post/requestBody: `login` takes a body of type `application/x-www-form-urlencoded`"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -652,7 +658,10 @@ mod tests {
         }});
         let e = load(doc.clone()).unwrap_err();
         let pointers: Vec<&str> = e.problems.iter().map(|p| p.split(": ").next().unwrap_or("")).collect();
-        assert_eq!(pointers, ["/components/schemas/A/$ref", "/components/schemas/C/$ref", "/components/schemas/D/anyOf/1/allOf/0/$ref"]);
+        assert_eq!(
+            pointers,
+            ["/components/schemas/A/$ref", "/components/schemas/C/$ref", "/components/schemas/D/anyOf/1/allOf/0/$ref"]
+        );
         assert!(e.problems[0].contains("loops back to `A` (A → A)"), "{e}");
         assert!(e.problems[1].contains("loops back to `B` (B → C → B)"), "{e}");
         assert!(e.problems[2].contains("loops back to `D` (D → D)"), "{e}");

@@ -16,41 +16,89 @@ use xtask::spec::{Config, Spec, Workspace};
 /// its place), so that each spec is refused for its own problem and not for
 /// another.
 const EXPECTED: &[(&str, &str)] = &[
-    ("body_without_content.json", "/paths/~1items/post/requestBody: `create_item_items_post` declares a request body without `content`"),
+    (
+        "body_without_content.json",
+        "/paths/~1items/post/requestBody: `create_item_items_post` declares a request body without `content`",
+    ),
     ("components_path_items.json", "/components/pathItems: `components.pathItems` is not supported"),
     ("const_null.json", "/components/schemas/Item/properties/nothing/const: schema allows only null"),
-    ("cookie_parameter.json", "/paths/~1items~1{item_id}/get/parameters/1: `read_item_items__item_id__get` takes `session` from the cookie"),
-    ("dangling_ref.json", "/components/schemas/Item/properties/owner/$ref: reference \"#/components/schemas/Owner\" points to \"/components/schemas/Owner\", which does not exist"),
+    (
+        "cookie_parameter.json",
+        "/paths/~1items~1{item_id}/get/parameters/1: `read_item_items__item_id__get` takes `session` from the cookie",
+    ),
+    (
+        "dangling_ref.json",
+        "/components/schemas/Item/properties/owner/$ref: reference \"#/components/schemas/Owner\" points to \"/components/schemas/Owner\", which does not exist",
+    ),
     ("deep_nesting.json", "the document nests deeper than the JSON reader accepts"),
     ("defs_nested.json", "/components/schemas/Item/$defs: `$defs` (nested definitions) is not supported"),
-    ("duplicate_operation_id.json", "/paths/~1v2~1items~1{item_id}/get: operationId `read_item_items__item_id__get` is used again"),
+    (
+        "duplicate_operation_id.json",
+        "/paths/~1v2~1items~1{item_id}/get: operationId `read_item_items__item_id__get` is used again",
+    ),
     ("dynamic_ref.json", "/components/schemas/Item/properties/children/items/$dynamicRef: `$dynamicRef`"),
     ("empty.txt", "/: the file is empty"),
-    ("external_ref.json", "/components/schemas/Item/properties/owner/$ref: external reference \"common.json#/components/schemas/Owner\""),
+    (
+        "external_ref.json",
+        "/components/schemas/Item/properties/owner/$ref: external reference \"common.json#/components/schemas/Owner\"",
+    ),
     ("false_schema.json", "/components/schemas/Item/properties/never: schema `false`"),
-    ("form_body.json", "/paths/~1items/post/requestBody: `create_item_items_post` takes a body of type `application/x-www-form-urlencoded`"),
-    ("header_parameter.json", "/paths/~1items~1{item_id}/get/parameters/1: `read_item_items__item_id__get` takes `x-token` from the header"),
+    (
+        "form_body.json",
+        "/paths/~1items/post/requestBody: `create_item_items_post` takes a body of type `application/x-www-form-urlencoded`",
+    ),
+    (
+        "header_parameter.json",
+        "/paths/~1items~1{item_id}/get/parameters/1: `read_item_items__item_id__get` takes `x-token` from the header",
+    ),
     ("if_then_else.json", "/components/schemas/Item/properties/kind/if: `if` (conditional schema)"),
     ("invalid_json.txt", "line 6, column 53: not valid JSON (trailing comma"),
     ("json_array.json", "/: expected the document to be a json object, found an array"),
     ("missing_operation_id.json", "/paths/~1items~1{item_id}/get: operation GET /items/{item_id} has no operationId"),
-    ("multipart_body.json", "/paths/~1items/post/requestBody: `create_item_items_post` takes a body of type `multipart/form-data`"),
+    (
+        "multipart_body.json",
+        "/paths/~1items/post/requestBody: `create_item_items_post` takes a body of type `multipart/form-data`",
+    ),
     ("mutual_tls.json", "/components/securitySchemes/mtls/type: security scheme type `mutualTLS`"),
-    ("name_collision.json", "/paths/~1v2~1items~1{item_id}/get: operations `read_item_items__item_id__get` (GET /items/{item_id}) and `read_item_v2_items__item_id__get` (GET /v2/items/{item_id}) both map to the Rust name `read_item`"),
-    ("name_collision_case.json", "operations `getItem` (GET /items/{item_id}) and `get_item` (GET /v2/items/{item_id}) both map to the Rust name `get_item`"),
+    (
+        "name_collision.json",
+        "/paths/~1v2~1items~1{item_id}/get: operations `read_item_items__item_id__get` (GET /items/{item_id}) and `read_item_v2_items__item_id__get` (GET /v2/items/{item_id}) both map to the Rust name `read_item`",
+    ),
+    (
+        "name_collision_case.json",
+        "operations `getItem` (GET /items/{item_id}) and `get_item` (GET /v2/items/{item_id}) both map to the Rust name `get_item`",
+    ),
     ("no_openapi_field.json", "/: the document has no `openapi` version"),
-    ("no_success_response.json", "/paths/~1items~1{item_id}/get/responses: `read_item_items__item_id__get` documents 0 success responses"),
+    (
+        "no_success_response.json",
+        "/paths/~1items~1{item_id}/get/responses: `read_item_items__item_id__get` documents 0 success responses",
+    ),
     ("non_object_schema.json", "/components/schemas/Item: expected a schema object, found a string"),
     ("null_only_type.json", "/components/schemas/Item/properties/nothing: schema allows only null"),
     ("openapi4.json", "/openapi: found openapi version \"4.0.0\""),
     ("openapi_version_number.json", "/openapi: found openapi version 3.1;"),
     ("operation_not_object.json", "/paths/~1items~1{item_id}/get: expected an operation object, found a string"),
-    ("parameter_content.json", "/paths/~1items~1{item_id}/get/parameters/1: parameter `filter` uses `content` instead of `schema`"),
-    ("path_and_query_same_name.json", "/paths/~1organizations~1{organization_id}/get/parameters/1: `read_organization_organizations__organization_id__get` has a path and a query parameter both named `organization_id`"),
-    ("partial_content_206.json", "/paths/~1items~1{item_id}/get/responses/206: `read_item_items__item_id__get` answers 206"),
+    (
+        "parameter_content.json",
+        "/paths/~1items~1{item_id}/get/parameters/1: parameter `filter` uses `content` instead of `schema`",
+    ),
+    (
+        "path_and_query_same_name.json",
+        "/paths/~1organizations~1{organization_id}/get/parameters/1: `read_organization_organizations__organization_id__get` has a path and a query parameter both named `organization_id`",
+    ),
+    (
+        "partial_content_206.json",
+        "/paths/~1items~1{item_id}/get/responses/206: `read_item_items__item_id__get` answers 206",
+    ),
     ("path_item_ref.json", "/paths/~1v2~1items~1{item_id}: path items given by `$ref` are not supported"),
-    ("path_parameter_not_in_path.json", "/paths/~1items/get/parameters/0: path parameter `item_id` of `list_items_items_get` does not appear in the path `/items`"),
-    ("path_parameter_not_required.json", "/paths/~1items~1{item_id}/get/parameters/0: path parameter has no `required: true`"),
+    (
+        "path_parameter_not_in_path.json",
+        "/paths/~1items/get/parameters/0: path parameter `item_id` of `list_items_items_get` does not appear in the path `/items`",
+    ),
+    (
+        "path_parameter_not_required.json",
+        "/paths/~1items~1{item_id}/get/parameters/0: path parameter has no `required: true`",
+    ),
     ("path_without_slash.json", "/paths/items~1{item_id}: path `items/{item_id}` must start with `/`"),
     ("paths_array.json", "/paths: expected `paths` to be an object, found an array"),
     ("paths_missing.json", "/: the document has no `paths`"),
@@ -59,17 +107,27 @@ const EXPECTED: &[(&str, &str)] = &[
     ("ref_cycle_allof.json", "/components/schemas/Item/allOf/0/$ref: reference loops back to `Item` (Item → Item)"),
     ("ref_cycle_two.json", "/components/schemas/Thing/$ref: reference loops back to `Item` (Item → Thing → Item)"),
     ("ref_self_cycle.json", "/components/schemas/Item/$ref: reference loops back to `Item` (Item → Item)"),
-    ("route_variable_names_differ.json", "/paths/~1items~1{item_id}: names the segment after `/items` `{item_id}`, where another path names it `{id}`"),
+    (
+        "route_variable_names_differ.json",
+        "/paths/~1items~1{item_id}: names the segment after `/items` `{item_id}`, where another path names it `{id}`",
+    ),
     ("schema_number.json", "/components/schemas/Item/properties/count: expected a schema object, found a number"),
-    ("several_success_responses.json", "/paths/~1items~1{item_id}/get/responses: `read_item_items__item_id__get` documents 2 success responses"),
+    (
+        "several_success_responses.json",
+        "/paths/~1items~1{item_id}/get/responses: `read_item_items__item_id__get` documents 2 success responses",
+    ),
     ("swagger2.json", "/swagger: found swagger version \"2.0\""),
-    ("undeclared_path_parameter.json", "/paths/~1items~1{item_id}/get: `read_item_items__item_id__get` has `{item_id}` in its path but declares no path parameter"),
+    (
+        "undeclared_path_parameter.json",
+        "/paths/~1items~1{item_id}/get: `read_item_items__item_id__get` has `{item_id}` in its path but declares no path parameter",
+    ),
     ("webhooks.json", "/webhooks: `webhooks` is not supported"),
     ("yaml.txt", "line 1, column 1: not valid JSON"),
 ];
 
 /// The files a run reads or writes, copied into each scratch workspace.
-const WORKSPACE_FILES: [&str; 4] = ["openapi.json", "codegen.toml", "client/src/generated.rs", "server/src/generated.rs"];
+const WORKSPACE_FILES: [&str; 4] =
+    ["openapi.json", "codegen.toml", "client/src/generated.rs", "server/src/generated.rs"];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-specs")
@@ -190,7 +248,13 @@ fn every_bad_spec_is_refused_at_its_place_and_nothing_is_written() {
         })
         .collect();
     assert!(snapshot(&workspace) == committed, "the workspace's own files changed");
-    assert!(failures.is_empty(), "{} of {} bad specs were not refused as they must be:\n{}", failures.len(), corpus.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad specs were not refused as they must be:\n{}",
+        failures.len(),
+        corpus.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

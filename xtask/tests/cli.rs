@@ -70,7 +70,10 @@ fn round_trip_report() {
             "/paths/~1items/get/parameters/limit/schema/type".into(),
             "spec has \"integer\", server has \"string\"".into(),
         )],
-        allowed: vec![("error-responses", "/paths/~1items/get/responses/422".into()), ("security", "/components/securitySchemes".into())],
+        allowed: vec![
+            ("error-responses", "/paths/~1items/get/responses/422".into()),
+            ("security", "/components/securitySchemes".into()),
+        ],
         operations: 1,
     };
     let mut out = String::new();

@@ -59,7 +59,8 @@ fn server_golden_files() {
         .map(|path| {
             let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
             let stem = path.file_stem().unwrap().to_string_lossy();
-            let contents = xtask::server::generate(&spec, &Default::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let contents = xtask::server::generate(&spec, &Default::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             GeneratedFile { path: format!("codegen-tests/src/{stem}_server.rs"), contents }
         })
         .collect();

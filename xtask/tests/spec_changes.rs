@@ -19,7 +19,18 @@ fn scratch_workspace(name: &str) -> PathBuf {
     let from = Workspace::this().root;
     let to = std::env::temp_dir().join(format!("xtask-spec-change-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&to);
-    for entry in ["Cargo.toml", "Cargo.lock", "openapi.json", "codegen.toml", ".cargo", "client", "server", "server-runtime", "xtask", "codegen-tests"] {
+    for entry in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "openapi.json",
+        "codegen.toml",
+        ".cargo",
+        "client",
+        "server",
+        "server-runtime",
+        "xtask",
+        "codegen-tests",
+    ] {
         copy(&from.join(entry), &to.join(entry));
     }
     to
@@ -85,7 +96,11 @@ fn adding_an_optional_response_field() {
             json!({"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Reviewed By"});
     });
     let out = assert_stale_then_fixed(&root, &both());
-    assert!(out.lines().any(|l| l.starts_with('+') && l.contains("pub reviewed_by: ::std::option::Option<::std::string::String>")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with('+') && l.contains("pub reviewed_by: ::std::option::Option<::std::string::String>")),
+        "{out}"
+    );
 }
 
 #[test]
@@ -123,7 +138,11 @@ fn a_hand_edit_is_undone_and_a_spec_edit_without_regenerating_is_caught() {
     let root = scratch_workspace("hand-edit");
     let server = root.join("server/src/generated.rs");
     let original = std::fs::read_to_string(&server).unwrap();
-    std::fs::write(&server, original.replacen("pub score: ::std::option::Option<f64>,", "pub score: ::std::option::Option<f32>,", 1)).unwrap();
+    std::fs::write(
+        &server,
+        original.replacen("pub score: ::std::option::Option<f64>,", "pub score: ::std::option::Option<f32>,", 1),
+    )
+    .unwrap();
     assert_stale_then_fixed(&root, &["server/src/generated.rs"]);
     assert_eq!(std::fs::read_to_string(&server).unwrap(), original);
 
@@ -150,7 +169,9 @@ fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
     edit_spec(&root, |s| {
         let mut archive = s.pointer(&format!("{UPDATE}/put")).unwrap().clone();
         archive["summary"] = json!("Archive Saas Association");
-        archive["operationId"] = json!("archive_saas_association_api_integration_sources__source_id__saas_associations__association_id__delete");
+        archive["operationId"] = json!(
+            "archive_saas_association_api_integration_sources__source_id__saas_associations__association_id__delete"
+        );
         archive.as_object_mut().unwrap().shift_remove("requestBody");
         s.pointer_mut(UPDATE).unwrap()["delete"] = archive;
     });

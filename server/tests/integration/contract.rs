@@ -25,7 +25,8 @@ fn typed_error<T: std::fmt::Debug>(result: Result<T, Error<ErrorBody>>, status: 
 async fn list_filters_in_a_stable_order() {
     let (stub, client) = stub().await;
     let all = client.list_saas_associations().source_id(uuid(HUBSPOT)).send().await.unwrap().into_inner();
-    let expected: Vec<Uuid> = stub.store().snapshot().iter().filter(|a| a.integration_source_id == uuid(HUBSPOT)).map(|a| a.id).collect();
+    let expected: Vec<Uuid> =
+        stub.store().snapshot().iter().filter(|a| a.integration_source_id == uuid(HUBSPOT)).map(|a| a.id).collect();
     assert_eq!(all.iter().map(|a| a.id).collect::<Vec<_>>(), expected);
     assert!(all.len() >= 3);
 
@@ -46,7 +47,12 @@ async fn list_filters_in_a_stable_order() {
         .send()
         .await
         .unwrap();
-    assert!(approved_sf.iter().all(|a| a.status == client_types::AssociationStatus::Approved && a.integration_source_id == uuid(SALESFORCE)));
+    assert!(
+        approved_sf
+            .iter()
+            .all(|a| a.status == client_types::AssociationStatus::Approved
+                && a.integration_source_id == uuid(SALESFORCE))
+    );
     let from = all[0].from_object_id;
     let by_from = client.list_saas_associations().source_id(uuid(HUBSPOT)).from_object_id(from).send().await.unwrap();
     assert!(by_from.iter().all(|a| a.from_object_id == from) && !by_from.is_empty());
@@ -61,7 +67,11 @@ async fn update_merges_what_is_sent_then_list_shows_it() {
         .update_saas_association()
         .source_id(uuid(HUBSPOT))
         .association_id(before.id)
-        .body(client_types::SaasAssociationUpdate::builder().status(client_types::AssociationStatus::Rejected).score(0.25))
+        .body(
+            client_types::SaasAssociationUpdate::builder()
+                .status(client_types::AssociationStatus::Rejected)
+                .score(0.25),
+        )
         .send()
         .await
         .unwrap()
@@ -89,26 +99,41 @@ async fn update_merges_what_is_sent_then_list_shows_it() {
 #[tokio::test]
 async fn bulk_status_applies_to_all_or_none() {
     let (stub, client) = stub().await;
-    let ids: Vec<Uuid> = stub.store().snapshot().iter().filter(|a| a.integration_source_id == uuid(SALESFORCE)).map(|a| a.id).collect();
+    let ids: Vec<Uuid> =
+        stub.store().snapshot().iter().filter(|a| a.integration_source_id == uuid(SALESFORCE)).map(|a| a.id).collect();
     let answer = client
         .bulk_update_saas_association_status()
         .source_id(uuid(SALESFORCE))
         // an id repeated (not next to itself) counts once
-        .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids([ids.clone(), vec![ids[0]]].concat()).status(client_types::AssociationStatus::Approved))
+        .body(
+            client_types::SaasAssociationBulkStatusUpdate::builder()
+                .association_ids([ids.clone(), vec![ids[0]]].concat())
+                .status(client_types::AssociationStatus::Approved),
+        )
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(answer.get("updated"), Some(&json!(ids.len())));
     assert_eq!(answer.get("association_ids"), Some(&json!(ids)));
-    assert!(stub.store().snapshot().iter().filter(|a| ids.contains(&a.id)).all(|a| a.status == types::AssociationStatus::Approved));
+    assert!(
+        stub.store()
+            .snapshot()
+            .iter()
+            .filter(|a| ids.contains(&a.id))
+            .all(|a| a.status == types::AssociationStatus::Approved)
+    );
 
     let before = state(&stub);
     let unknown = Uuid::nil();
     let result = client
         .bulk_update_saas_association_status()
         .source_id(uuid(SALESFORCE))
-        .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids(vec![ids[0], unknown]).status(client_types::AssociationStatus::Rejected))
+        .body(
+            client_types::SaasAssociationBulkStatusUpdate::builder()
+                .association_ids(vec![ids[0], unknown])
+                .status(client_types::AssociationStatus::Rejected),
+        )
         .send()
         .await;
     match typed_error(result, 404) {
@@ -147,7 +172,8 @@ async fn wrong_or_missing_token_is_a_typed_401() {
     let result = wrong.list_saas_associations().source_id(uuid(HUBSPOT)).send().await;
     assert!(matches!(typed_error(result, 401), ErrorBody::ErrorDetail(_)));
     let anonymous = Client::new(&stub.url());
-    let raw = reqwest::get(format!("{}/api/integration-sources/{HUBSPOT}/saas-associations", stub.url())).await.unwrap();
+    let raw =
+        reqwest::get(format!("{}/api/integration-sources/{HUBSPOT}/saas-associations", stub.url())).await.unwrap();
     assert_eq!(raw.status(), 401);
     assert_eq!(raw.headers()["www-authenticate"], "Bearer");
     let result = anonymous.list_saas_associations().source_id(uuid(HUBSPOT)).send().await;
@@ -165,7 +191,11 @@ async fn empty_bulk_list_is_a_typed_422() {
     let result = client
         .bulk_update_saas_association_status()
         .source_id(uuid(HUBSPOT))
-        .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids(Vec::<Uuid>::new()).status(client_types::AssociationStatus::Approved))
+        .body(
+            client_types::SaasAssociationBulkStatusUpdate::builder()
+                .association_ids(Vec::<Uuid>::new())
+                .status(client_types::AssociationStatus::Approved),
+        )
         .send()
         .await;
     match typed_error(result, 422) {

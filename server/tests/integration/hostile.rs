@@ -78,7 +78,13 @@ async fn invalid_uuids_and_enums_in_path_and_query_are_422() {
     assert_validation(&a, json!(["query", "status"]), "enum");
     let a = raw(&stub, Method::GET, &format!("{}?type=foreign_key", base()), None).await;
     assert_validation(&a, json!(["query", "type"]), "enum");
-    let a = raw(&stub, Method::POST, &format!("{}/bulk-status?job_id=1", base()), Some(r#"{"association_ids": [], "status": "APPROVED"}"#)).await;
+    let a = raw(
+        &stub,
+        Method::POST,
+        &format!("{}/bulk-status?job_id=1", base()),
+        Some(r#"{"association_ids": [], "status": "APPROVED"}"#),
+    )
+    .await;
     assert_validation(&a, json!(["query", "job_id"]), "uuid_parsing");
     assert_eq!(state(&stub), before);
     stub.stop().await.unwrap();
@@ -119,7 +125,15 @@ async fn missing_wrong_or_malformed_bearer_is_401() {
     }
     let a = raw_with(&stub, Method::GET, &base(), None, None, None).await;
     assert_eq!(a.status, 401);
-    let a = raw_with(&stub, Method::POST, &format!("{}/bulk-status", base()), Some(r#"{"association_ids": ["3c90c3cc-0d44-4b50-8888-8dd25736052a"], "status": "APPROVED"}"#), None, Some("application/json")).await;
+    let a = raw_with(
+        &stub,
+        Method::POST,
+        &format!("{}/bulk-status", base()),
+        Some(r#"{"association_ids": ["3c90c3cc-0d44-4b50-8888-8dd25736052a"], "status": "APPROVED"}"#),
+        None,
+        Some("application/json"),
+    )
+    .await;
     assert_eq!(a.status, 401);
     assert_eq!(state(&stub), before);
     stub.stop().await.unwrap();

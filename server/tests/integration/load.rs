@@ -54,7 +54,13 @@ const STATUSES: [client_types::AssociationStatus; 3] = [
     client_types::AssociationStatus::Rejected,
 ];
 
-async fn worker(client: Client, source: Uuid, owned: Vec<Uuid>, shared: Uuid, w: usize) -> (BTreeMap<Uuid, Expected>, Vec<client_types::SaasAssociationResponse>) {
+async fn worker(
+    client: Client,
+    source: Uuid,
+    owned: Vec<Uuid>,
+    shared: Uuid,
+    w: usize,
+) -> (BTreeMap<Uuid, Expected>, Vec<client_types::SaasAssociationResponse>) {
     let mut rng = Lcg(w as u64 + 1);
     let mut expected: BTreeMap<Uuid, Expected> = BTreeMap::new();
     let mut shared_answers = Vec::new();
@@ -73,7 +79,11 @@ async fn worker(client: Client, source: Uuid, owned: Vec<Uuid>, shared: Uuid, w:
                     .await
                     .unwrap_or_else(|e| panic!("worker {w} update {i}: {e}"))
                     .into_inner();
-                let e = expected.entry(id).or_insert_with(|| Expected { status: answer.status, score: None, label: String::new() });
+                let e = expected.entry(id).or_insert_with(|| Expected {
+                    status: answer.status,
+                    score: None,
+                    label: String::new(),
+                });
                 e.label = label;
                 e.score = Some(score);
                 assert_eq!(answer.status, e.status);
@@ -99,7 +109,11 @@ async fn worker(client: Client, source: Uuid, owned: Vec<Uuid>, shared: Uuid, w:
                         for id in ids {
                             let current = client.list_saas_associations().source_id(source).send().await.unwrap();
                             let now = current.iter().find(|a| a.id == id).unwrap();
-                            let e = expected.entry(id).or_insert_with(|| Expected { status, score: now.score, label: now.association_label.clone() });
+                            let e = expected.entry(id).or_insert_with(|| Expected {
+                                status,
+                                score: now.score,
+                                label: now.association_label.clone(),
+                            });
                             e.status = status;
                         }
                     }
@@ -141,12 +155,14 @@ async fn concurrent_updates_lose_nothing() {
     let mut expected = BTreeMap::new();
     let mut shared_answers = Vec::new();
     for task in tasks {
-        let (e, s) = tokio::time::timeout(std::time::Duration::from_secs(60), task).await.expect("bounded in time").unwrap();
+        let (e, s) =
+            tokio::time::timeout(std::time::Duration::from_secs(60), task).await.expect("bounded in time").unwrap();
         expected.extend(e);
         shared_answers.extend(s);
     }
 
-    let final_state: BTreeMap<Uuid, types::SaasAssociationResponse> = stub.store().snapshot().into_iter().map(|a| (a.id, a)).collect();
+    let final_state: BTreeMap<Uuid, types::SaasAssociationResponse> =
+        stub.store().snapshot().into_iter().map(|a| (a.id, a)).collect();
     assert_eq!(final_state.len(), initial.len(), "nothing created or lost");
     for (id, e) in &expected {
         let a = &final_state[id];
@@ -162,7 +178,10 @@ async fn concurrent_updates_lose_nothing() {
     }
     assert!(!shared_answers.is_empty());
     let latest = shared_answers.iter().max_by_key(|a| a.updated_at).unwrap();
-    assert_eq!(final_state[&shared].association_label, latest.association_label, "the last applied update is the one kept");
+    assert_eq!(
+        final_state[&shared].association_label, latest.association_label,
+        "the last applied update is the one kept"
+    );
     let mut stamps: Vec<_> = shared_answers.iter().map(|a| a.updated_at).collect();
     stamps.sort();
     stamps.dedup();

@@ -32,7 +32,11 @@ fn a_parameter_changed_in_the_spec_is_caught() {
     from["schema"] = json!({"type": "integer"});
     let report = compare(&spec, &humm_config_stub::openapi());
     let pointers: Vec<&str> = report.differences.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(pointers, [format!("{list}/from_object_id/schema/format"), format!("{list}/from_object_id/schema/type")], "{report:?}");
+    assert_eq!(
+        pointers,
+        [format!("{list}/from_object_id/schema/format"), format!("{list}/from_object_id/schema/type")],
+        "{report:?}"
+    );
 }
 
 #[test]
