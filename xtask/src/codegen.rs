@@ -40,7 +40,6 @@ impl Failure {
 pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
     let spec = ws.load().map_err(Failure::Spec)?;
     let spec_err = |problem: String| Failure::Spec(SpecError { file: spec.file.clone(), problems: vec![problem] });
-    let settings = crate::server::ServerSettings { error_type: spec.config.server.error_type.clone() };
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();
         let types = std::thread::Builder::new()
@@ -52,7 +51,7 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
                 })
             })
             .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
-        let server = crate::server::generate(&spec, &settings);
+        let server = crate::server::generate(&spec);
         // Nothing arrives when progenitor failed: `types` then holds the error.
         let rest = handed.recv().ok().map(|source| crate::client::format_rest(&source));
         let types = types.join().map_err(|panic| {
@@ -66,8 +65,8 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
         Ok::<_, Failure>((client, server))
     })?;
     Ok(vec![
-        GeneratedFile { path: "client/src/generated.rs".into(), contents: client.map_err(spec_err)? },
-        GeneratedFile { path: "server/src/generated.rs".into(), contents: server.map_err(spec_err)? },
+        GeneratedFile { path: spec.config.client.output.clone(), contents: client.map_err(spec_err)? },
+        GeneratedFile { path: spec.config.server.output.clone(), contents: server.map_err(spec_err)? },
     ])
 }
 

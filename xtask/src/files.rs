@@ -94,31 +94,24 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-files-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     #[test]
     fn check_never_writes_and_write_only_when_changed() {
-        let root = scratch("modes");
+        let scratch = crate::testing::Scratch::new("files-modes");
+        let root = scratch.root();
         let file = GeneratedFile { path: "a/b.rs".into(), contents: "one\ntwo\n".into() };
-        assert_eq!(ensure(&root, &file, Mode::Check).unwrap(), Status::Missing);
+        assert_eq!(ensure(root, &file, Mode::Check).unwrap(), Status::Missing);
         assert!(!root.join("a/b.rs").exists());
-        assert_eq!(ensure(&root, &file, Mode::Write).unwrap(), Status::Written);
+        assert_eq!(ensure(root, &file, Mode::Write).unwrap(), Status::Written);
         assert_eq!(std::fs::read_to_string(root.join("a/b.rs")).unwrap(), "one\ntwo\n");
         let before = std::fs::metadata(root.join("a/b.rs")).unwrap().modified().unwrap();
-        assert_eq!(ensure(&root, &file, Mode::Write).unwrap(), Status::Fresh);
+        assert_eq!(ensure(root, &file, Mode::Write).unwrap(), Status::Fresh);
         assert_eq!(std::fs::metadata(root.join("a/b.rs")).unwrap().modified().unwrap(), before);
 
         std::fs::write(root.join("a/b.rs"), "one\nTWO\n").unwrap();
-        let Status::Stale { diff } = ensure(&root, &file, Mode::Check).unwrap() else { panic!("not stale") };
+        let Status::Stale { diff } = ensure(root, &file, Mode::Check).unwrap() else { panic!("not stale") };
         assert!(diff.contains("--- a/b.rs (on disk)\n+++ a/b.rs (generated)\n"), "{diff}");
         assert!(diff.contains("-TWO\n+two\n"), "{diff}");
         assert_eq!(std::fs::read_to_string(root.join("a/b.rs")).unwrap(), "one\nTWO\n");
         assert!(!root.join("a/b.rs.xtask.tmp").exists());
-        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -9,7 +9,9 @@
 //! - [`server`]: `server/src/generated.rs`, a dropshot API trait;
 //! - [`files`]: the one write path, and the check;
 //! - [`roundtrip`]: the server's own OpenAPI document against the spec;
-//! - [`codegen`]: what `generate` and `check` do with all of the above.
+//! - [`codegen`]: what `generate` and `check` do with all of the above;
+//! - `testing`: scratch workspaces and the golden-file assertion that the
+//!   tests of every crate share.
 
 pub mod client;
 pub mod codegen;
@@ -19,6 +21,8 @@ pub mod names;
 pub mod roundtrip;
 pub mod server;
 pub mod spec;
+#[doc(hidden)]
+pub mod testing;
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -52,23 +52,9 @@ use typify::{TypeSpace, TypeSpaceSettings};
 use crate::names::escape_keyword;
 use crate::spec::{Operation, Spec, parameters, resolve};
 
-/// How the generated trait reports errors.
-#[derive(Debug, Clone)]
-pub struct ServerSettings {
-    /// Path of the error type of every endpoint; it must implement
-    /// `dropshot::HttpResponseError` (so `From<dropshot::HttpError>`).
-    pub error_type: String,
-}
-
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self { error_type: "dropshot::HttpError".into() }
-    }
-}
-
 /// The generated server module, formatted, with its header.
-pub fn generate(spec: &Spec, settings: &ServerSettings) -> Result<String, String> {
-    let tokens = crate::quietly(|| Generator::new(spec, settings).and_then(|g| g.generate()))
+pub fn generate(spec: &Spec) -> Result<String, String> {
+    let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate()))
         .map_err(|panic| format!("/: typify could not generate the server types ({panic}); this is a generator bug, please report it with the spec"))??;
     let body = crate::format_tokens(tokens)?;
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
@@ -81,7 +67,6 @@ struct Generator<'a> {
     /// The lowered spec without the titles of inline bodies
     /// ([`crate::spec::drop_inline_body_titles`]), as the client reads it.
     doc: Value,
-    settings: &'a ServerSettings,
     types: TypeSpace,
     routes: Routes,
 }
@@ -103,7 +88,7 @@ struct Endpoint<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(spec: &'a Spec, settings: &'a ServerSettings) -> Result<Self, String> {
+    fn new(spec: &'a Spec) -> Result<Self, String> {
         let mut type_settings = TypeSpaceSettings::default();
         type_settings.with_type_mod("types").with_struct_builder(false).with_derive("schemars::JsonSchema".to_string());
         let mut types = TypeSpace::new(&type_settings);
@@ -123,7 +108,7 @@ impl<'a> Generator<'a> {
         let routes = Routes::new(&spec.operations)?;
         let mut doc = spec.lowered.clone();
         crate::spec::drop_inline_body_titles(&mut doc, spec);
-        Ok(Self { spec, doc, settings, types, routes })
+        Ok(Self { spec, doc, types, routes })
     }
 
     fn add_type(&mut self, schema: &Value, name: String, pointer: &str) -> Result<TokenStream, String> {
@@ -146,7 +131,7 @@ impl<'a> Generator<'a> {
         let trait_name = self.trait_name();
         let trait_ident = format_ident!("{}", trait_name);
         let trait_mod = format_ident!("{}_mod", trait_name.to_snake_case());
-        let error: syn::Type = syn::parse_str(&self.settings.error_type)
+        let error: syn::Type = syn::parse_str(&self.spec.config.server.error_type)
             .map_err(|e| format!("codegen.toml: [server] error_type is not a Rust type: {e}"))?;
         let error = quote!(#error);
         let main_endpoints = endpoints.iter().map(|e| self.endpoint_tokens(e, &error, false));

@@ -23,7 +23,9 @@ use crate::names::{self, OperationRef};
 /// The HTTP methods of a path item, in the order OpenAPI lists them.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// What the workspace needs beyond the service's export (`codegen.toml`).
+/// What the workspace needs beyond the service's export (`codegen.toml`):
+/// the one owner of the generator's settings, including where each
+/// generated file is written.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -31,21 +33,50 @@ pub struct Config {
     /// not wanted or collides with another.
     #[serde(default)]
     pub names: BTreeMap<String, String>,
-    /// Settings of the generated server.
+    /// Settings of the generated client.
+    #[serde(default)]
+    pub client: ClientConfig,
+    /// Settings of the generated server API.
     #[serde(default)]
     pub server: ServerConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Where the generated client is written, relative to the workspace root.
+    #[serde(default = "default_client_output")]
+    pub output: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self { output: default_client_output() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerConfig {
+    /// Where the generated API (trait, types, document) is written, relative
+    /// to the workspace root.
+    #[serde(default = "default_server_output")]
+    pub output: String,
     /// Largest request body an endpoint accepts, in bytes.
     #[serde(default = "default_body_limit")]
     pub request_body_max_bytes: usize,
     /// Path of the error type of every endpoint (it must implement
-    /// `dropshot::HttpResponseError`).
+    /// `dropshot::HttpResponseError` and `From<dropshot::HttpError>`).
     #[serde(default = "default_error_type")]
     pub error_type: String,
+}
+
+fn default_client_output() -> String {
+    "client/src/generated.rs".into()
+}
+
+fn default_server_output() -> String {
+    "api/src/generated.rs".into()
 }
 
 fn default_error_type() -> String {
@@ -54,7 +85,11 @@ fn default_error_type() -> String {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { request_body_max_bytes: default_body_limit(), error_type: default_error_type() }
+        Self {
+            output: default_server_output(),
+            request_body_max_bytes: default_body_limit(),
+            error_type: default_error_type(),
+        }
     }
 }
 
@@ -62,6 +97,58 @@ fn default_body_limit() -> usize {
     // dropshot's default of 1024 bytes refuses realistic update bodies with
     // evidence payloads; 1 MiB is what FastAPI behind a typical proxy takes.
     1024 * 1024
+}
+
+impl Config {
+    /// Every file the generator writes, relative to the workspace root: the
+    /// one list that `generate`, `check` and the tests read.
+    pub fn generated_files(&self) -> [&str; 2] {
+        [&self.client.output, &self.server.output]
+    }
+
+    /// Reads `codegen.toml` (the defaults when it does not exist) and checks
+    /// its output paths.
+    pub fn load(config_path: &Path) -> Result<Config, SpecError> {
+        match std::fs::read_to_string(config_path) {
+            Ok(text) => {
+                let config = toml::from_str::<Config>(&text).map_err(|e| SpecError {
+                    file: display_name(config_path),
+                    problems: vec![e.to_string().trim_end().replace('\n', "\n    ")],
+                })?;
+                let problems = config.output_problems();
+                if !problems.is_empty() {
+                    return Err(SpecError { file: display_name(config_path), problems });
+                }
+                Ok(config)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => {
+                Err(SpecError { file: display_name(config_path), problems: vec![format!("cannot read the file: {e}")] })
+            }
+        }
+    }
+
+    /// Problems with the output paths: each must be a relative path to a
+    /// `.rs` file inside the workspace, and the two must differ.
+    fn output_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (section, path) in [("client", &self.client.output), ("server", &self.server.output)] {
+            let p = Path::new(path);
+            let escapes = p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir));
+            if escapes || p.extension().is_none_or(|e| e != "rs") {
+                problems.push(format!(
+                    "[{section}] output = {path:?}: must be a relative path to a `.rs` file inside the workspace"
+                ));
+            }
+        }
+        if self.client.output == self.server.output {
+            problems.push(format!(
+                "[client] output and [server] output are both {:?}; give each generated file its own path",
+                self.client.output
+            ));
+        }
+        problems
+    }
 }
 
 /// One operation of the spec, as the generators see it.
@@ -119,19 +206,7 @@ impl Spec {
         let file = display_name(spec_path);
         let err = |problems: Vec<String>| SpecError { file: file.clone(), problems };
         let text = std::fs::read_to_string(spec_path).map_err(|e| err(vec![format!("cannot read the file: {e}")]))?;
-        let config = match std::fs::read_to_string(config_path) {
-            Ok(text) => toml::from_str::<Config>(&text).map_err(|e| SpecError {
-                file: display_name(config_path),
-                problems: vec![e.to_string().trim_end().replace('\n', "\n    ")],
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(e) => {
-                return Err(SpecError {
-                    file: display_name(config_path),
-                    problems: vec![format!("cannot read the file: {e}")],
-                });
-            }
-        };
+        let config = Config::load(config_path)?;
         Self::from_str(&file, &text, config)
     }
 
@@ -564,6 +639,11 @@ impl Workspace {
 
     pub fn config_path(&self) -> PathBuf {
         self.root.join("codegen.toml")
+    }
+
+    /// `codegen.toml` alone.
+    pub fn config(&self) -> Result<Config, SpecError> {
+        Config::load(&self.config_path())
     }
 
     pub fn load(&self) -> Result<Spec, SpecError> {

@@ -2,22 +2,16 @@
 //! report and the round-trip report. Refresh after an intended change with
 //! `UPDATE_GOLDEN=1 cargo test -p xtask --test cli` and review the diff.
 
-use std::path::Path;
 use std::process::Command;
 
 use xtask::codegen;
-use xtask::files::{self, GeneratedFile, Mode, Status};
+use xtask::files::Mode;
 use xtask::roundtrip::Report;
 use xtask::spec::Workspace;
+use xtask::testing::Scratch;
 
 fn assert_golden(name: &str, actual: String) {
-    let file = GeneratedFile { path: format!("xtask/tests/cli/{name}"), contents: actual };
-    let mode = if std::env::var_os("UPDATE_GOLDEN").is_some() { Mode::Write } else { Mode::Check };
-    match files::ensure(&Workspace::this().root, &file, mode).unwrap() {
-        Status::Fresh | Status::Written => {}
-        Status::Missing => panic!("missing golden file {} (create it with UPDATE_GOLDEN=1)", file.path),
-        Status::Stale { diff } => panic!("{} differs (refresh with UPDATE_GOLDEN=1 if intended):\n{diff}", file.path),
-    }
+    xtask::testing::assert_golden_file(&format!("xtask/tests/cli/{name}"), actual);
 }
 
 fn xtask(args: &[&str]) -> (i32, String, String) {
@@ -45,22 +39,16 @@ fn an_unknown_task_is_a_usage_error() {
 
 #[test]
 fn drift_report() {
-    let root = std::env::temp_dir().join(format!("xtask-cli-drift-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let from = Workspace::this().root;
-    for file in ["openapi.json", "codegen.toml", "client/src/generated.rs", "server/src/generated.rs"] {
-        std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
-        std::fs::copy(from.join(file), root.join(file)).unwrap();
-    }
-    let client = root.join("client/src/generated.rs");
+    let scratch = Scratch::generator_inputs("cli-drift");
+    let root = scratch.root();
+    let [client, server] = Workspace::this().config().unwrap().generated_files().map(|f| root.join(f));
     let text = std::fs::read_to_string(&client).unwrap();
     std::fs::write(&client, text.replacen("Sends a `PUT` request", "Sends a PUT request", 1)).unwrap();
-    std::fs::remove_file(root.join("server/src/generated.rs")).unwrap();
+    std::fs::remove_file(server).unwrap();
     let mut out = String::new();
-    let result = codegen::run(&Workspace::new(&root), Mode::Check, &mut out);
+    let result = codegen::run(&scratch.workspace(), Mode::Check, &mut out);
     assert_eq!(result.unwrap_err().exit_code(), 1);
     assert_golden("drift-report.txt", out);
-    let _ = std::fs::remove_dir_all(Path::new(&root));
 }
 
 #[test]

@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
-use xtask::files::{self, GeneratedFile, Mode, Status};
-use xtask::spec::{Spec, Workspace};
+use xtask::files::GeneratedFile;
+use xtask::spec::Spec;
 
 fn fixtures() -> Vec<std::path::PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -21,26 +21,9 @@ fn fixtures() -> Vec<std::path::PathBuf> {
     all
 }
 
-fn mode() -> Mode {
-    if std::env::var_os("UPDATE_GOLDEN").is_some() { Mode::Write } else { Mode::Check }
-}
-
-fn assert_golden(files: Vec<GeneratedFile>) {
-    let root = Workspace::this().root;
-    let mut report = String::new();
-    for file in &files {
-        match files::ensure(&root, file, mode()).unwrap() {
-            Status::Fresh | Status::Written => {}
-            Status::Missing => report.push_str(&format!("missing golden file {}\n", file.path)),
-            Status::Stale { diff } => report.push_str(&diff),
-        }
-    }
-    assert!(report.is_empty(), "golden files differ (refresh with UPDATE_GOLDEN=1 if intended):\n{report}");
-}
-
 #[test]
 fn client_golden_files() {
-    let files = fixtures()
+    let files: Vec<GeneratedFile> = fixtures()
         .iter()
         .map(|path| {
             let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
@@ -49,20 +32,19 @@ fn client_golden_files() {
             GeneratedFile { path: format!("codegen-tests/src/{stem}_client.rs"), contents }
         })
         .collect();
-    assert_golden(files);
+    xtask::testing::assert_golden(&files);
 }
 
 #[test]
 fn server_golden_files() {
-    let files = fixtures()
+    let files: Vec<GeneratedFile> = fixtures()
         .iter()
         .map(|path| {
             let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
             let stem = path.file_stem().unwrap().to_string_lossy();
-            let contents = xtask::server::generate(&spec, &Default::default())
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let contents = xtask::server::generate(&spec).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             GeneratedFile { path: format!("codegen-tests/src/{stem}_server.rs"), contents }
         })
         .collect();
-    assert_golden(files);
+    xtask::testing::assert_golden(&files);
 }

@@ -3,50 +3,21 @@
 //! `generate` fixes it, and where the stub must change too, building it
 //! names what to implement.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
 use xtask::codegen::{self, Failure};
 use xtask::files::Mode;
 use xtask::spec::Workspace;
+use xtask::testing::{Scratch, copy, generated_files};
 
 const LIST: &str = "/paths/~1api~1integration-sources~1{source_id}~1saas-associations";
 const UPDATE: &str = "/paths/~1api~1integration-sources~1{source_id}~1saas-associations~1{association_id}";
 
-/// Copies what cargo needs to build the workspace (no `target/`).
-fn scratch_workspace(name: &str) -> PathBuf {
-    let from = Workspace::this().root;
-    let to = std::env::temp_dir().join(format!("xtask-spec-change-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&to);
-    for entry in [
-        "Cargo.toml",
-        "Cargo.lock",
-        "openapi.json",
-        "codegen.toml",
-        ".cargo",
-        "client",
-        "server",
-        "server-runtime",
-        "xtask",
-        "codegen-tests",
-    ] {
-        copy(&from.join(entry), &to.join(entry));
-    }
-    to
-}
-
-fn copy(from: &Path, to: &Path) {
-    if from.is_dir() {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            copy(&entry.path(), &to.join(entry.file_name()));
-        }
-    } else if from.exists() {
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(from, to).unwrap();
-    }
+/// A scratch copy of everything cargo needs to build the workspace.
+fn scratch_workspace(name: &str) -> Scratch {
+    Scratch::whole_workspace(&format!("spec-change-{name}"))
 }
 
 fn edit_spec(root: &Path, edit: impl FnOnce(&mut Value)) {
@@ -67,8 +38,8 @@ fn run(root: &Path, mode: Mode) -> (Result<(), Failure>, String) {
 fn assert_stale_then_fixed(root: &Path, stale: &[&str]) -> String {
     let (result, out) = run(root, Mode::Check);
     assert!(matches!(result, Err(Failure::Stale)), "{out}");
-    for file in ["client/src/generated.rs", "server/src/generated.rs"] {
-        let word = if stale.contains(&file) { "Stale" } else { "Fresh" };
+    for file in generated_files() {
+        let word = if stale.contains(&file.as_str()) { "Stale" } else { "Fresh" };
         assert!(out.contains(&format!("{word:>12} {file}\n")), "{file} should be {word}:\n{out}");
     }
     let (result, written) = run(root, Mode::Write);
@@ -78,24 +49,30 @@ fn assert_stale_then_fixed(root: &Path, stale: &[&str]) -> String {
     out
 }
 
-fn both() -> [&'static str; 2] {
-    ["client/src/generated.rs", "server/src/generated.rs"]
+/// Every generated file.
+fn both() -> Vec<String> {
+    generated_files()
+}
+
+fn refs(files: &[String]) -> Vec<&str> {
+    files.iter().map(String::as_str).collect()
 }
 
 #[test]
 fn an_untouched_workspace_is_fresh() {
-    let root = scratch_workspace("untouched");
-    assert!(run(&root, Mode::Check).0.is_ok());
+    let scratch = scratch_workspace("untouched");
+    assert!(run(scratch.root(), Mode::Check).0.is_ok());
 }
 
 #[test]
 fn adding_an_optional_response_field() {
-    let root = scratch_workspace("response-field");
-    edit_spec(&root, |s| {
+    let scratch = scratch_workspace("response-field");
+    let root = scratch.root();
+    edit_spec(root, |s| {
         s["components"]["schemas"]["SaasAssociationResponse"]["properties"]["reviewed_by"] =
             json!({"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Reviewed By"});
     });
-    let out = assert_stale_then_fixed(&root, &both());
+    let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(
         out.lines()
             .any(|l| l.starts_with('+') && l.contains("pub reviewed_by: ::std::option::Option<::std::string::String>")),
@@ -105,49 +82,53 @@ fn adding_an_optional_response_field() {
 
 #[test]
 fn adding_an_enum_value() {
-    let root = scratch_workspace("enum-value");
-    edit_spec(&root, |s| {
+    let scratch = scratch_workspace("enum-value");
+    let root = scratch.root();
+    edit_spec(root, |s| {
         s["components"]["schemas"]["AssociationStatus"]["enum"].as_array_mut().unwrap().push(json!("ARCHIVED"));
     });
-    let out = assert_stale_then_fixed(&root, &both());
+    let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(out.lines().any(|l| l.starts_with('+') && l.contains("\"ARCHIVED\"")), "{out}");
 }
 
 #[test]
 fn renaming_a_property_and_changing_a_parameter_type() {
-    let root = scratch_workspace("rename");
-    edit_spec(&root, |s| {
+    let scratch = scratch_workspace("rename");
+    let root = scratch.root();
+    edit_spec(root, |s| {
         let props = s["components"]["schemas"]["SaasAssociationUpdate"]["properties"].as_object_mut().unwrap();
         let label = props.shift_remove("association_label").unwrap();
         props.insert("label".into(), label);
     });
-    let out = assert_stale_then_fixed(&root, &both());
+    let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(out.contains("pub label:"), "{out}");
 
-    edit_spec(&root, |s| {
+    edit_spec(root, |s| {
         let params = s.pointer_mut(&format!("{LIST}/get/parameters")).unwrap().as_array_mut().unwrap();
         let from = params.iter_mut().find(|p| p["name"] == "from_object_id").unwrap();
         from["schema"] = json!({"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "From Object Id"});
     });
-    let out = assert_stale_then_fixed(&root, &both());
+    let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(out.contains("pub from_object_id: ::std::option::Option<i64>,"), "{out}");
 }
 
 #[test]
 fn a_hand_edit_is_undone_and_a_spec_edit_without_regenerating_is_caught() {
-    let root = scratch_workspace("hand-edit");
-    let server = root.join("server/src/generated.rs");
+    let scratch = scratch_workspace("hand-edit");
+    let root = scratch.root();
+    let server_file = generated_files()[1].clone();
+    let server = root.join(&server_file);
     let original = std::fs::read_to_string(&server).unwrap();
     std::fs::write(
         &server,
         original.replacen("pub score: ::std::option::Option<f64>,", "pub score: ::std::option::Option<f32>,", 1),
     )
     .unwrap();
-    assert_stale_then_fixed(&root, &["server/src/generated.rs"]);
+    assert_stale_then_fixed(root, &[server_file.as_str()]);
     assert_eq!(std::fs::read_to_string(&server).unwrap(), original);
 
-    edit_spec(&root, |s| s["info"]["description"] = json!("SaaS associations"));
-    assert_stale_then_fixed(&root, &both());
+    edit_spec(root, |s| s["info"]["description"] = json!("SaaS associations"));
+    assert_stale_then_fixed(root, &refs(&both()));
 }
 
 /// `cargo check` of the stub in the scratch workspace; its own target dir
@@ -165,8 +146,9 @@ fn check_stub(root: &Path) -> (bool, String) {
 
 #[test]
 fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
-    let root = scratch_workspace("operations");
-    edit_spec(&root, |s| {
+    let scratch = scratch_workspace("operations");
+    let root = scratch.root();
+    edit_spec(root, |s| {
         let mut archive = s.pointer(&format!("{UPDATE}/put")).unwrap().clone();
         archive["summary"] = json!("Archive Saas Association");
         archive["operationId"] = json!(
@@ -175,22 +157,21 @@ fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
         archive.as_object_mut().unwrap().shift_remove("requestBody");
         s.pointer_mut(UPDATE).unwrap()["delete"] = archive;
     });
-    let out = assert_stale_then_fixed(&root, &both());
+    let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(out.contains("fn archive_saas_association"), "{out}");
-    let (ok, errors) = check_stub(&root);
+    let (ok, errors) = check_stub(root);
     assert!(!ok, "the stub must not build without the new operation");
     assert!(errors.contains("not all trait items implemented, missing: `archive_saas_association`"), "{errors}");
 
     // back to the committed spec, then remove an operation
     copy(&Workspace::this().root.join("openapi.json"), &root.join("openapi.json"));
-    edit_spec(&root, |s| {
+    edit_spec(root, |s| {
         s.pointer_mut(LIST).unwrap().as_object_mut().unwrap().shift_remove("get");
         let paths = s["paths"].as_object_mut().unwrap();
         paths.retain(|_, item| item.as_object().is_some_and(|i| !i.is_empty()));
     });
-    assert_stale_then_fixed(&root, &both());
-    let (ok, errors) = check_stub(&root);
+    assert_stale_then_fixed(root, &refs(&both()));
+    let (ok, errors) = check_stub(root);
     assert!(!ok, "the stub must not build with an operation the spec lost");
     assert!(errors.contains("method `list_saas_associations` is not a member of trait `HummConfigApi`"), "{errors}");
-    let _ = std::fs::remove_dir_all(&root);
 }
