@@ -5,8 +5,8 @@
 //!   generator relies on;
 //! - [`lower`]: FastAPI's OpenAPI 3.1 → the 3.0.3 that progenitor reads;
 //! - [`names`]: Rust names for operations;
-//! - [`client`]: `client/src/generated.rs`, through progenitor;
-//! - [`server`]: `server/src/generated.rs`, a dropshot API trait;
+//! - [`client`]: the client, through progenitor;
+//! - [`server`]: the server API, a dropshot API trait;
 //! - [`files`]: the one write path, and the check;
 //! - [`roundtrip`]: the server's own OpenAPI document against the spec;
 //! - [`codegen`]: what `generate` and `check` do with all of the above;

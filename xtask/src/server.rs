@@ -1,4 +1,5 @@
-//! `server/src/generated.rs`: a dropshot API trait generated from the spec.
+//! The generated server API (`[server] output` in `codegen.toml`): a dropshot
+//! API trait generated from the spec.
 //!
 //! dropshot is code-first: it derives OpenAPI from Rust. We go the other
 //! way, and the round-trip check ([`crate::roundtrip`]) proves that what
@@ -15,7 +16,7 @@
 //!   `codegen.toml`; summary and description as doc comments);
 //! - `openapi()`, the document the server publishes, and the route tables;
 //!   the code they run is shared by every generated server in the
-//!   `dropshot-codegen-runtime` crate (`server-runtime/`).
+//!   `dropshot-codegen-runtime` crate.
 //!
 //! **Routes dropshot's router refuses.** dropshot will not hold a literal
 //! segment beside a variable one at the same place (`/things/bulk` beside

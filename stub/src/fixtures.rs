@@ -1,7 +1,7 @@
 //! Fixtures: the associations a stub starts with.
 //!
 //! A fixtures file is a JSON array of associations in the spec's response
-//! shape (`SaasAssociationResponse`), e.g. `server/fixtures/default.json`,
+//! shape (`SaasAssociationResponse`), e.g. `stub/fixtures/default.json`,
 //! which is also the built-in default. Every entry is checked against the
 //! generated type; a bad entry is refused with its index (and id, when it
 //! has one), and so is an id that appears twice under one source.
