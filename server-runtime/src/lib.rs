@@ -9,7 +9,16 @@
 //!   `GET /users/{id}`);
 //! - [`route_refusal`]: decodes the marker the generated segment checks put
 //!   in their errors, when a segment names the other sibling's path;
+//! - [`extract`]: the typed errors that cross dropshot's extractors (a
+//!   parameter that does not parse, a segment that names a sibling route),
+//!   and [`extract::classify`], the one reader of dropshot's messages;
+//! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
 //! - [`publish`]: the OpenAPI document of a generated server.
+
+pub mod error;
+pub mod extract;
+
+pub use error::ApiError;
 
 use dropshot::{ApiDescription, StubContext};
 use serde_json::Value;
