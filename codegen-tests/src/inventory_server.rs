@@ -431,26 +431,32 @@ fn default_list_items_limit() -> ::std::num::NonZeroU64 {
 fn param_list_items_limit<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::num::NonZeroU64, D::Error> {
-    <::std::num::NonZeroU64 as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:limit:int_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "limit",
+        "int_parsing",
+    )
 }
 fn param_list_items_q<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<types::Q>, D::Error> {
-    <::std::option::Option<types::Q> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:q:value_error]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "q",
+        "value_error",
+    )
 }
 fn param_list_items_type_<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<types::Kind>, D::Error> {
-    <::std::option::Option<types::Kind> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:type:enum]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "type",
+        "enum",
+    )
 }
 ///Query parameters of `list_items`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
@@ -473,7 +479,10 @@ fn route_segment_create_items_1<'de, D: serde::Deserializer<'de>>(
     if value == "batch" {
         Ok(value)
     } else {
-        Err(serde::de::Error::custom("[route-refusal:GET]"))
+        Err(
+            dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&["GET"])
+                .into_de_error(),
+        )
     }
 }
 ///Path parameters of `create_items`.
@@ -489,10 +498,12 @@ fn default_featured_items_limit() -> i64 {
 fn param_featured_items_limit<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<i64, D::Error> {
-    <i64 as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:limit:int_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "limit",
+        "int_parsing",
+    )
 }
 fn route_segment_featured_items_1<'de, D: serde::Deserializer<'de>>(
     d: D,
@@ -501,7 +512,10 @@ fn route_segment_featured_items_1<'de, D: serde::Deserializer<'de>>(
     if value == "featured" {
         Ok(value)
     } else {
-        Err(serde::de::Error::custom("[route-refusal:GET]"))
+        Err(
+            dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&["GET"])
+                .into_de_error(),
+        )
     }
 }
 ///Path parameters of `featured_items`.
@@ -521,22 +535,25 @@ pub struct FeaturedItemsQuery {
 fn param_get_item_item_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<i64, D::Error> {
-    route_segment_get_item_1(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:path:item_id:int_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::guarded_param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Path,
+        "item_id",
+        "int_parsing",
+        route_segment_get_item_1,
+    )
 }
-fn route_segment_get_item_1<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(
-    d: D,
-) -> Result<T, D::Error>
-where
-    T::Err: std::fmt::Display,
-{
-    let value = <String as serde::Deserialize>::deserialize(d)?;
-    match value.as_str() {
-        "batch" => Err(serde::de::Error::custom("[route-refusal:POST]")),
-        "featured" => Err(serde::de::Error::custom("[route-refusal:GET]")),
-        _ => value.parse().map_err(serde::de::Error::custom),
+fn route_segment_get_item_1(
+    value: &str,
+) -> Option<dropshot_codegen_runtime::extract::RouteRefusal> {
+    match value {
+        "batch" => {
+            Some(dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&["POST"]))
+        }
+        "featured" => {
+            Some(dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&["GET"]))
+        }
+        _ => None,
     }
 }
 ///Path parameters of `get_item`.
@@ -686,7 +703,6 @@ pub fn openapi() -> serde_json::Value {
         API_VERSION,
     )
 }
-pub use dropshot_codegen_runtime::{RouteRefusal, route_refusal};
 /// Every path of the spec with its methods, for answers that
 /// dropshot's router gives without the endpoints (405 `Allow`).
 pub const ROUTES: dropshot_codegen_runtime::Routes = &[

@@ -79,10 +79,12 @@ pub mod types {
 fn param_create_note_workspace<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::string::String, D::Error> {
-    <::std::string::String as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:workspace:value_error]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "workspace",
+        "value_error",
+    )
 }
 ///Query parameters of `create_note`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
@@ -93,10 +95,12 @@ pub struct CreateNoteQuery {
 fn param_delete_note_note_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::uuid::Uuid, D::Error> {
-    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:path:note_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Path,
+        "note_id",
+        "uuid_parsing",
+    )
 }
 ///Path parameters of `delete_note`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
@@ -151,7 +155,6 @@ pub fn openapi() -> serde_json::Value {
         API_VERSION,
     )
 }
-pub use dropshot_codegen_runtime::{RouteRefusal, route_refusal};
 /// Every path of the spec with its methods, for answers that
 /// dropshot's router gives without the endpoints (405 `Allow`).
 pub const ROUTES: dropshot_codegen_runtime::Routes = &[

@@ -7,9 +7,16 @@
 //! - [`LiteralRoutePolicy`]: dropshot's version policy that tells apart
 //!   operations sharing a route and a method (`GET /users/me` beside
 //!   `GET /users/{id}`);
-//! - [`route_refusal`]: decodes the marker the generated segment checks put
-//!   in their errors, when a segment names the other sibling's path;
+//! - [`extract`]: the typed errors that cross dropshot's extractors (a
+//!   parameter that does not parse, a segment that names a sibling route),
+//!   and [`extract::classify`], the one reader of dropshot's messages;
+//! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
 //! - [`publish`]: the OpenAPI document of a generated server.
+
+pub mod error;
+pub mod extract;
+
+pub use error::ApiError;
 
 use dropshot::{ApiDescription, StubContext};
 use serde_json::Value;
@@ -84,30 +91,6 @@ pub fn version_policy(literal_routes: LiteralRoutes) -> dropshot::VersionPolicy 
     }
 }
 
-/// What the generated segment checks write into their error (the generator
-/// writes the same text): `[route-refusal:GET,PUT]`, the methods of the path
-/// the segment names, none when no path of the spec matches.
-pub const ROUTE_REFUSAL_MARKER: &str = "[route-refusal:";
-
-/// A request that the router matched only because dropshot routes a literal
-/// segment through its variable sibling.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RouteRefusal {
-    /// No path of the spec matches: 404.
-    NotFound,
-    /// The path exists with other methods: 405 with `Allow`.
-    MethodNotAllowed { allow: Vec<String> },
-}
-
-/// Decodes the marker that the segment checks put in their error.
-pub fn route_refusal(message: &str) -> Option<RouteRefusal> {
-    let start = message.find(ROUTE_REFUSAL_MARKER)? + ROUTE_REFUSAL_MARKER.len();
-    let rest = &message[start..];
-    let end = rest.find(']')?;
-    let allow: Vec<String> = rest[..end].split(',').filter(|m| !m.is_empty()).map(String::from).collect();
-    Some(if allow.is_empty() { RouteRefusal::NotFound } else { RouteRefusal::MethodNotAllowed { allow } })
-}
-
 /// The OpenAPI document a generated server publishes: what dropshot derives
 /// from its trait (`main`), with the operations routed at a variable's place
 /// put back at their own paths (`published`), under the spec's own version.
@@ -169,16 +152,6 @@ mod tests {
         assert_eq!(allowed_methods(ROUTES, "/users/42/posts"), Some(&["POST"][..]));
         assert_eq!(allowed_methods(ROUTES, "/users"), None);
         assert_eq!(allowed_methods(ROUTES, "/users/42/posts/1"), None);
-    }
-
-    #[test]
-    fn refusals_decode() {
-        assert_eq!(
-            route_refusal("bad parameter: [route-refusal:GET,PUT]"),
-            Some(RouteRefusal::MethodNotAllowed { allow: vec!["GET".into(), "PUT".into()] })
-        );
-        assert_eq!(route_refusal("x [route-refusal:]"), Some(RouteRefusal::NotFound));
-        assert_eq!(route_refusal("unable to parse"), None);
     }
 
     #[test]

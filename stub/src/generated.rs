@@ -346,94 +346,112 @@ pub mod types {
 fn param_list_saas_associations_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::uuid::Uuid, D::Error> {
-    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:path:source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Path,
+        "source_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_from_object_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:from_object_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "from_object_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_to_object_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:to_object_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "to_object_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_status<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<types::AssociationStatus>, D::Error> {
-    <::std::option::Option<
-        types::AssociationStatus,
-    > as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:status:enum]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "status",
+        "enum",
+    )
 }
 fn param_list_saas_associations_type_<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<types::RelationshipType>, D::Error> {
-    <::std::option::Option<
-        types::RelationshipType,
-    > as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:type:enum]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "type",
+        "enum",
+    )
 }
 fn param_list_saas_associations_organization_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:organization_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "organization_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_resource_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:resource_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "resource_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_integration_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:integration_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "integration_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_data_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:data_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "data_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_context_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:context_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "context_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_list_saas_associations_job_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:job_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "job_id",
+        "uuid_parsing",
+    )
 }
 ///Path parameters of `list_saas_associations`.
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
@@ -481,79 +499,92 @@ pub struct ListSaasAssociationsQuery {
 fn param_update_saas_association_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::uuid::Uuid, D::Error> {
-    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:path:source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Path,
+        "source_id",
+        "uuid_parsing",
+    )
 }
 fn param_update_saas_association_association_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::uuid::Uuid, D::Error> {
-    route_segment_update_saas_association_4(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:path:association_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::guarded_param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Path,
+        "association_id",
+        "uuid_parsing",
+        route_segment_update_saas_association_4,
+    )
 }
 fn param_update_saas_association_organization_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:organization_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "organization_id",
+        "uuid_parsing",
+    )
 }
 fn param_update_saas_association_resource_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:resource_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "resource_id",
+        "uuid_parsing",
+    )
 }
 fn param_update_saas_association_integration_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:integration_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "integration_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_update_saas_association_data_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:data_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "data_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_update_saas_association_context_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:context_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "context_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_update_saas_association_job_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:job_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "job_id",
+        "uuid_parsing",
+    )
 }
-fn route_segment_update_saas_association_4<
-    'de,
-    D: serde::Deserializer<'de>,
-    T: std::str::FromStr,
->(d: D) -> Result<T, D::Error>
-where
-    T::Err: std::fmt::Display,
-{
-    let value = <String as serde::Deserialize>::deserialize(d)?;
-    match value.as_str() {
-        "bulk-status" => Err(serde::de::Error::custom("[route-refusal:POST]")),
-        _ => value.parse().map_err(serde::de::Error::custom),
+fn route_segment_update_saas_association_4(
+    value: &str,
+) -> Option<dropshot_codegen_runtime::extract::RouteRefusal> {
+    match value {
+        "bulk-status" => {
+            Some(dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&["POST"]))
+        }
+        _ => None,
     }
 }
 ///Path parameters of `update_saas_association`.
@@ -589,63 +620,77 @@ pub struct UpdateSaasAssociationQuery {
 fn param_bulk_update_saas_association_status_source_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::uuid::Uuid, D::Error> {
-    <::uuid::Uuid as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:path:source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Path,
+        "source_id",
+        "uuid_parsing",
+    )
 }
 fn param_bulk_update_saas_association_status_organization_id<
     'de,
     D: serde::Deserializer<'de>,
 >(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:organization_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "organization_id",
+        "uuid_parsing",
+    )
 }
 fn param_bulk_update_saas_association_status_resource_id<
     'de,
     D: serde::Deserializer<'de>,
 >(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:resource_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "resource_id",
+        "uuid_parsing",
+    )
 }
 fn param_bulk_update_saas_association_status_integration_source_id<
     'de,
     D: serde::Deserializer<'de>,
 >(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:integration_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "integration_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_bulk_update_saas_association_status_data_source_id<
     'de,
     D: serde::Deserializer<'de>,
 >(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:data_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "data_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_bulk_update_saas_association_status_context_source_id<
     'de,
     D: serde::Deserializer<'de>,
 >(d: D) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:context_source_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "context_source_id",
+        "uuid_parsing",
+    )
 }
 fn param_bulk_update_saas_association_status_job_id<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<::std::option::Option<::uuid::Uuid>, D::Error> {
-    <::std::option::Option<::uuid::Uuid> as serde::Deserialize>::deserialize(d)
-        .map_err(|e| serde::de::Error::custom(
-            format_args!("{} {}", "[param:query:job_id:uuid_parsing]", e),
-        ))
+    dropshot_codegen_runtime::extract::param(
+        d,
+        dropshot_codegen_runtime::extract::ParamLocation::Query,
+        "job_id",
+        "uuid_parsing",
+    )
 }
 fn route_segment_bulk_update_saas_association_status_4<'de, D: serde::Deserializer<'de>>(
     d: D,
@@ -654,7 +699,10 @@ fn route_segment_bulk_update_saas_association_status_4<'de, D: serde::Deserializ
     if value == "bulk-status" {
         Ok(value)
     } else {
-        Err(serde::de::Error::custom("[route-refusal:PUT]"))
+        Err(
+            dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&["PUT"])
+                .into_de_error(),
+        )
     }
 }
 ///Path parameters of `bulk_update_saas_association_status`.
@@ -719,7 +767,7 @@ pub trait HummConfigApi {
         query: dropshot::Query<ListSaasAssociationsQuery>,
     ) -> Result<
         dropshot::HttpResponseOk<::std::vec::Vec<types::SaasAssociationResponse>>,
-        crate::error::ApiError,
+        dropshot_codegen_runtime::ApiError,
     >;
     ///Update Saas Association
     #[endpoint{method = PUT,
@@ -735,7 +783,7 @@ pub trait HummConfigApi {
         body: dropshot::TypedBody<types::SaasAssociationUpdate>,
     ) -> Result<
         dropshot::HttpResponseOk<types::SaasAssociationResponse>,
-        crate::error::ApiError,
+        dropshot_codegen_runtime::ApiError,
     >;
     /**Bulk Update Saas Association Status
 
@@ -756,7 +804,7 @@ Routed through `/api/integration-sources/{source_id}/saas-associations/{associat
         dropshot::HttpResponseOk<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        crate::error::ApiError,
+        dropshot_codegen_runtime::ApiError,
     >;
 }
 /// The operations that are routed at a variable's place (see
@@ -783,7 +831,7 @@ pub mod published {
             dropshot::HttpResponseOk<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
-            crate::error::ApiError,
+            dropshot_codegen_runtime::ApiError,
         >;
     }
 }
@@ -810,7 +858,6 @@ pub fn openapi() -> serde_json::Value {
         API_VERSION,
     )
 }
-pub use dropshot_codegen_runtime::{RouteRefusal, route_refusal};
 /// Every path of the spec with its methods, for answers that
 /// dropshot's router gives without the endpoints (405 `Allow`).
 pub const ROUTES: dropshot_codegen_runtime::Routes = &[

@@ -1,8 +1,9 @@
 //! The Humm configuration API's SaaS-association operations as a dropshot
-//! server: the API trait generated from `openapi.json` ([`generated`]), the
-//! error type with FastAPI's shapes ([`error`]), and a stateful contract stub
-//! implementing the trait ([`stub`]), which test suites start in-process with
-//! [`start`] or as the `humm-config-stub` binary.
+//! server: the API trait generated from `openapi.json` ([`generated`]), whose
+//! endpoints answer FastAPI's error shapes ([`ApiError`], from
+//! `dropshot-codegen-runtime`), and a stateful contract stub implementing the
+//! trait ([`stub`]), which test suites start in-process with [`start`] or as
+//! the `humm-config-stub` binary.
 //!
 //! ```no_run
 //! # async fn example() -> anyhow::Result<()> {
@@ -14,7 +15,6 @@
 //! # }
 //! ```
 
-pub mod error;
 pub mod fixtures;
 pub mod front;
 #[rustfmt::skip] // formatted by the generator
@@ -23,7 +23,7 @@ pub mod stub;
 
 use std::net::SocketAddr;
 
-pub use error::ApiError;
+pub use dropshot_codegen_runtime::ApiError;
 pub use generated::{HummConfigApi, openapi, types};
 pub use stub::{Store, StubContext, StubImpl};
 

@@ -25,10 +25,10 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use dropshot::{HttpResponseOk, Path, Query, RequestContext, TypedBody};
+use dropshot_codegen_runtime::ApiError;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::error::ApiError;
 use crate::generated::*;
 
 /// The associations, by (integration source, id).

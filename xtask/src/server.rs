@@ -10,7 +10,9 @@
 //! - `types`: every component and inline body schema, through typify,
 //!   deriving schemars 0.8 `JsonSchema` as dropshot needs;
 //! - per operation, `<Op>Path` and `<Op>Query` structs (Rust keywords get a
-//!   `_` and keep their wire name through `#[serde(rename)]`);
+//!   `_` and keep their wire name through `#[serde(rename)]`), each field
+//!   deserialised through `dropshot_codegen_runtime::extract::param`, whose
+//!   typed error names the parameter and pydantic's error type;
 //! - the `#[dropshot::api_description]` trait `<Title>Api`, one endpoint per
 //!   operation (method, path, operationId, tags, a request-body limit from
 //!   `codegen.toml`; summary and description as doc comments);
@@ -28,9 +30,10 @@
 //!   (`/things/{id}`, `unpublished`), and its `<Op>Path` has a field for that
 //!   segment which only accepts the literal;
 //! - the variable operation's field refuses the literal;
-//! - a refusal is a routing error, not a validation error: it carries the
-//!   status the spec implies (405 with the methods of the path the segment
-//!   names, or 404), which [`route_refusal`] decodes for the error type;
+//! - a refusal is a routing error, not a validation error: it is a
+//!   `dropshot_codegen_runtime::extract::RouteRefusal` carrying the status
+//!   the spec implies (405 with the methods of the path the segment names,
+//!   or 404), which `extract::classify` gives back to the error type;
 //! - a second trait, in `published`, declares the literal operation at its
 //!   real path; it is never routed, only described, and [`openapi`] merges
 //!   its document with the main trait's, so the published document lists
@@ -166,7 +169,6 @@ impl<'a> Generator<'a> {
                 }
             }
         };
-        let refusal = self.routes.refusal_tokens();
         let literal_versions =
             self.routes.literal_versions.iter().map(|(path, method, major)| quote!((#path, #method, #major)));
         let route_table = self.routes.methods.iter().map(|(path, methods)| {
@@ -203,8 +205,6 @@ impl<'a> Generator<'a> {
                 let main = #trait_mod::stub_api_description().expect("the generated trait forms a valid description");
                 dropshot_codegen_runtime::publish(main, published_description(), API_TITLE, API_VERSION)
             }
-
-            #refusal
 
             /// Every path of the spec with its methods, for answers that
             /// dropshot's router gives without the endpoints (405 `Allow`).
@@ -294,17 +294,24 @@ impl<'a> Generator<'a> {
             // in its error, so that a 422 can say which one is wrong
             let param_fn = format!("param_{}_{}", op.name.trim_end_matches('_'), field);
             let param_ident = format_ident!("{}", param_fn);
-            let marker = format!("[param:{location}:{name}:{}]", pydantic_error_type(&self.spec.lowered, &schema));
-            let inner = match (location, self.routes.guard_for(op, &name)) {
+            let kind = pydantic_error_type(&self.spec.lowered, &schema);
+            let place = match location {
+                "path" => quote!(Path),
+                "header" => quote!(Header),
+                "cookie" => quote!(Cookie),
+                _ => quote!(Query),
+            };
+            let place = quote!(dropshot_codegen_runtime::extract::ParamLocation::#place);
+            let call = match (location, self.routes.guard_for(op, &name)) {
                 ("path", Some(check_fn)) => {
                     let check = format_ident!("{}", check_fn);
-                    quote!(#check(d))
+                    quote!(dropshot_codegen_runtime::extract::guarded_param(d, #place, #name, #kind, #check))
                 }
-                _ => quote!(<#ty as serde::Deserialize>::deserialize(d)),
+                _ => quote!(dropshot_codegen_runtime::extract::param(d, #place, #name, #kind)),
             };
             support.push(quote! {
                 fn #param_ident<'de, D: serde::Deserializer<'de>>(d: D) -> Result<#ty, D::Error> {
-                    #inner.map_err(|e| serde::de::Error::custom(format_args!("{} {}", #marker, e)))
+                    #call
                 }
             });
             let optional_default = (default_attr.is_none() && is_option(&ty)).then(|| quote!(#[serde(default)]));
@@ -746,45 +753,38 @@ impl Routes {
             // another value at this place names the variable sibling's path
             let allowed = self.allowed(&segs, *i, lit, false);
             let f = format_ident!("{}", check_fn_name(op, *i));
-            let refusal = refusal_message(&allowed);
+            let refusal = refusal(&allowed);
             out.push(quote! {
                 fn #f<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
                     let value = <String as serde::Deserialize>::deserialize(d)?;
-                    if value == #lit { Ok(value) } else { Err(serde::de::Error::custom(#refusal)) }
+                    if value == #lit { Ok(value) } else { Err(#refusal.into_de_error()) }
                 }
             });
         }
+        // a variable segment's check, which `extract::guarded_param` runs
+        // before parsing the value
         for (i, _var, literals) in &route.guarded_variables {
             let f = format_ident!("{}", check_fn_name(op, *i));
             let arms = literals.iter().map(|lit| {
-                let refusal = refusal_message(&self.allowed(&segs, *i, lit, true));
-                quote!(#lit => Err(serde::de::Error::custom(#refusal)),)
+                let refusal = refusal(&self.allowed(&segs, *i, lit, true));
+                quote!(#lit => Some(#refusal),)
             });
             out.push(quote! {
-                fn #f<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(d: D) -> Result<T, D::Error>
-                where T::Err: std::fmt::Display {
-                    let value = <String as serde::Deserialize>::deserialize(d)?;
-                    match value.as_str() {
+                fn #f(value: &str) -> Option<dropshot_codegen_runtime::extract::RouteRefusal> {
+                    match value {
                         #(#arms)*
-                        _ => value.parse().map_err(serde::de::Error::custom),
+                        _ => None,
                     }
                 }
             });
         }
         out
     }
-
-    fn refusal_tokens(&self) -> TokenStream {
-        quote! {
-            pub use dropshot_codegen_runtime::{RouteRefusal, route_refusal};
-        }
-    }
 }
 
-/// The marker that `dropshot_codegen_runtime::route_refusal` decodes (its
-/// `ROUTE_REFUSAL_MARKER`; `codegen-tests/tests/routing.rs` proves they agree).
-fn refusal_message(allowed: &[String]) -> String {
-    format!("[route-refusal:{}]", allowed.join(","))
+/// The refusal of a request whose path has these methods (404 when none).
+fn refusal(allowed: &[String]) -> TokenStream {
+    quote!(dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&[#(#allowed),*]))
 }
 
 fn check_fn_name(op: &Operation, i: usize) -> String {
