@@ -24,7 +24,7 @@ use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, watch};
 
-use crate::generated::allowed_methods;
+use humm_config_api::allowed_methods;
 
 type Body = BoxBody<Bytes, hyper::Error>;
 

@@ -1,9 +1,9 @@
-//! The Humm configuration API's SaaS-association operations as a dropshot
-//! server: the API trait generated from `openapi.json` ([`generated`]), whose
-//! endpoints answer FastAPI's error shapes ([`ApiError`], from
-//! `dropshot-codegen-runtime`), and a stateful contract stub implementing the
-//! trait ([`stub`]), which test suites start in-process with [`start`] or as
-//! the `humm-config-stub` binary.
+//! The contract stub of the Humm configuration API's SaaS-association
+//! operations: [`StubImpl`] implements the generated trait [`HummConfigApi`]
+//! (from `humm-config-api`) over an in-memory store ([`stub`]), answering
+//! FastAPI's error shapes ([`ApiError`], from `dropshot-codegen-runtime`).
+//! Test suites start it in-process with [`start`] or as the
+//! `humm-config-stub` binary.
 //!
 //! ```no_run
 //! # async fn example() -> anyhow::Result<()> {
@@ -17,15 +17,13 @@
 
 pub mod fixtures;
 pub mod front;
-#[rustfmt::skip] // formatted by the generator
-pub mod generated;
 pub mod stub;
 
 use std::net::SocketAddr;
 
 pub use dropshot_codegen_runtime::ApiError;
-pub use generated::{HummConfigApi, openapi, types};
-pub use stub::{Store, StubContext, StubImpl};
+pub use humm_config_api::{HummConfigApi, openapi, types};
+pub use stub::{Store, StubImpl, StubState};
 
 /// How to start a stub.
 #[derive(Debug, Clone)]
@@ -54,7 +52,7 @@ impl Default for StubOptions {
 /// A running stub; dropping it without [`RunningStub::stop`] leaves the
 /// server running until the runtime ends.
 pub struct RunningStub {
-    server: dropshot::HttpServer<StubContext>,
+    server: dropshot::HttpServer<StubState>,
     front: front::Front,
 }
 
@@ -94,10 +92,10 @@ fn logger(level: &dropshot::ConfigLoggingLevel) -> slog::Logger {
 
 /// Starts a stub in this process (inside a tokio runtime).
 pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
-    let api = generated::humm_config_api_mod::api_description::<StubImpl>()
+    let api = humm_config_api::humm_config_api_mod::api_description::<StubImpl>()
         .map_err(|e| anyhow::anyhow!("the generated API does not register: {e}"))?;
     let log = logger(&options.log_level);
-    let context = StubContext { store: Store::new(options.fixtures), token: options.token };
+    let context = StubState { store: Store::new(options.fixtures), token: options.token };
     // dropshot listens privately; the front (see [`front`]) takes the
     // public address and adds what dropshot cannot say
     let front_listener = tokio::net::TcpListener::bind(options.bind)
@@ -114,7 +112,7 @@ pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
     };
     let server = dropshot::ServerBuilder::new(api, context, log)
         .config(config)
-        .version_policy(generated::version_policy())
+        .version_policy(humm_config_api::version_policy())
         .start()
         .map_err(|e| anyhow::anyhow!("cannot start the stub: {e}"))?;
     let front = front::serve(front_listener, server.local_addr())?;

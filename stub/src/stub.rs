@@ -29,7 +29,10 @@ use dropshot_codegen_runtime::ApiError;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::generated::*;
+use humm_config_api::{
+    BulkUpdateSaasAssociationStatusPath, BulkUpdateSaasAssociationStatusQuery, HummConfigApi, ListSaasAssociationsPath,
+    ListSaasAssociationsQuery, UpdateSaasAssociationPath, UpdateSaasAssociationQuery, types,
+};
 
 /// The associations, by (integration source, id).
 #[derive(Debug, Default)]
@@ -63,14 +66,14 @@ fn sort(all: &mut [types::SaasAssociationResponse]) {
 
 /// What every request handler sees.
 #[derive(Debug)]
-pub struct StubContext {
+pub struct StubState {
     pub store: Store,
     /// The only bearer token accepted; any token when `None`.
     pub token: Option<String>,
 }
 
-impl StubContext {
-    fn authenticate(&self, rqctx: &RequestContext<StubContext>) -> Result<(), ApiError> {
+impl StubState {
+    fn authenticate(&self, rqctx: &RequestContext<StubState>) -> Result<(), ApiError> {
         let header = rqctx.request.headers().get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let token = header
             .and_then(|h| h.split_once(' '))
@@ -96,10 +99,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub enum StubImpl {}
 
 impl HummConfigApi for StubImpl {
-    type Context = StubContext;
+    type Context = StubState;
 
     async fn list_saas_associations(
-        rqctx: RequestContext<StubContext>,
+        rqctx: RequestContext<StubState>,
         path: Path<ListSaasAssociationsPath>,
         query: Query<ListSaasAssociationsQuery>,
     ) -> Result<HttpResponseOk<Vec<types::SaasAssociationResponse>>, ApiError> {
@@ -123,7 +126,7 @@ impl HummConfigApi for StubImpl {
     }
 
     async fn update_saas_association(
-        rqctx: RequestContext<StubContext>,
+        rqctx: RequestContext<StubState>,
         path: Path<UpdateSaasAssociationPath>,
         _query: Query<UpdateSaasAssociationQuery>,
         body: TypedBody<types::SaasAssociationUpdate>,
@@ -170,7 +173,7 @@ impl HummConfigApi for StubImpl {
     }
 
     async fn bulk_update_saas_association_status(
-        rqctx: RequestContext<StubContext>,
+        rqctx: RequestContext<StubState>,
         path: Path<BulkUpdateSaasAssociationStatusPath>,
         _query: Query<BulkUpdateSaasAssociationStatusQuery>,
         body: TypedBody<types::SaasAssociationBulkStatusUpdate>,

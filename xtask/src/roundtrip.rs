@@ -16,7 +16,17 @@
 //! - `security`: dropshot publishes no `securitySchemes` or `security`
 //!   (the stub enforces the bearer token itself);
 //! - `validation-keywords`: `minItems`, `maxLength`, `minimum`, … that
-//!   schemars does not derive from Rust types (the stub enforces `minItems`).
+//!   schemars does not derive from Rust types (the stub enforces `minItems`);
+//! - `parameter-defaults`: dropshot publishes no `default` for a parameter;
+//!   the generated server applies the spec's default itself;
+//! - `optional-nullable`: typify makes an optional property an `Option`,
+//!   which schemars publishes as `nullable`; the server never sends `null`
+//!   for it (it skips `None` when serialising).
+//!
+//! Normalised because they say the same thing: an integer's exclusive bound
+//! and the inclusive one next to it (`minimum: 0, exclusiveMinimum: true` is
+//! `minimum: 1`), and an `enum` of strings without a `type` and the same
+//! `enum` with `type: string`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -30,6 +40,11 @@ pub const ALLOWANCES: &[(&str, &str)] = &[
     ("error-responses", "dropshot publishes one error schema as 4XX/5XX, not one per status"),
     ("security", "dropshot publishes no securitySchemes; the stub checks the bearer token itself"),
     ("validation-keywords", "schemars derives no validation keywords from Rust types; the stub enforces minItems"),
+    ("parameter-defaults", "dropshot publishes no parameter defaults; the generated server applies the spec's default"),
+    (
+        "optional-nullable",
+        "schemars publishes an optional property (an Option) as nullable; the server never sends null for it",
+    ),
 ];
 
 const VALIDATION_KEYWORDS: &[&str] = &[
@@ -169,7 +184,15 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
             }
             s
         };
-        compare_schema(spec, published, &format!("{p_ptr}/schema"), &strip(&p["schema"]), &strip(&q["schema"]), r);
+        let mut ours = strip(&p["schema"]);
+        let theirs = strip(&q["schema"]);
+        if theirs.get("default").is_none()
+            && let Some(o) = ours.as_object_mut()
+            && o.shift_remove("default").is_some()
+        {
+            r.allowed.push(("parameter-defaults", format!("{p_ptr}/schema/default")));
+        }
+        compare_schema(spec, published, &format!("{p_ptr}/schema"), &ours, &theirs, r);
     }
     for (location, name, _) in &theirs_params {
         if !ours_params.iter().any(|(l, n, _)| l == location && n == name) {
@@ -254,9 +277,45 @@ fn compare_content(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Va
 
 fn compare_schema(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Value, r: &mut Report) {
     let mut a = normalise(spec, a, 0);
-    let b = normalise(published, b, 0);
+    let mut b = normalise(published, b, 0);
     strip_validation(&mut a, &b, ptr, r);
+    allow_optional_nullable(&a, &mut b, ptr, r);
     diff(ptr, &a, &b, r);
+}
+
+/// Removes from `b` (the server's) `nullable: true` on the properties that
+/// `a` (the spec) neither requires nor declares nullable, recording each
+/// under the allowance.
+fn allow_optional_nullable(a: &Value, b: &mut Value, ptr: &str, r: &mut Report) {
+    let Some(obj) = b.as_object_mut() else { return };
+    let required: Vec<&str> =
+        a.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    if let (Some(pa), Some(Value::Object(pb))) = (a.get("properties"), obj.get_mut("properties")) {
+        for (name, sb) in pb.iter_mut() {
+            let sa = pa.get(name).unwrap_or(&Value::Null);
+            let p = format!("{ptr}/properties/{}", escape_pointer_token(name));
+            let optional = !required.contains(&name.as_str()) && sa.get("nullable") != Some(&Value::Bool(true));
+            if optional
+                && sb.get("nullable") == Some(&Value::Bool(true))
+                && let Some(o) = sb.as_object_mut()
+            {
+                o.shift_remove("nullable");
+                r.allowed.push(("optional-nullable", format!("{p}/nullable")));
+            }
+            allow_optional_nullable(sa, sb, &p, r);
+        }
+    }
+    if let Some(items) = obj.get_mut("items") {
+        allow_optional_nullable(a.get("items").unwrap_or(&Value::Null), items, &format!("{ptr}/items"), r);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(members)) = obj.get_mut(key) {
+            for (i, m) in members.iter_mut().enumerate() {
+                let ma = a.get(key).and_then(|x| x.get(i)).unwrap_or(&Value::Null);
+                allow_optional_nullable(ma, m, &format!("{ptr}/{key}/{i}"), r);
+            }
+        }
+    }
 }
 
 /// Removes from `a` (the spec) the validation keywords that `b` lacks,
@@ -355,10 +414,74 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
             }
         }
     }
+    // an allOf of plain objects is one object with every member's properties
+    // (how typify generates it); flattened only where no property clashes
+    if let Some(Value::Array(members)) = out.get("allOf").cloned()
+        && members.len() > 1
+        && let Some(merged) = merge_objects(&members)
+    {
+        out.shift_remove("allOf");
+        for (k, v) in merged {
+            out.entry(k).or_insert(v);
+        }
+    }
     if out.get("nullable") == Some(&Value::Bool(false)) {
         out.shift_remove("nullable");
     }
+    // an integer's exclusive bound is the inclusive one next to it
+    if out.get("type").and_then(Value::as_str) == Some("integer") {
+        for (flag, bound, step) in [("exclusiveMinimum", "minimum", 1), ("exclusiveMaximum", "maximum", -1)] {
+            if out.get(flag) == Some(&Value::Bool(true))
+                && let Some(n) = out.get(bound).and_then(Value::as_i64)
+            {
+                out.insert(bound.into(), Value::from(n + step));
+                out.shift_remove(flag);
+            } else if out.get(flag) == Some(&Value::Bool(false)) {
+                out.shift_remove(flag);
+            }
+        }
+    }
+    // an enum of strings is a string
+    if !out.contains_key("type")
+        && out.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_string))
+    {
+        out.insert("type".into(), Value::String("string".into()));
+    }
     Value::Object(out)
+}
+
+/// One object schema with the properties and required names of every
+/// member, when every member is a plain object schema and no property is
+/// declared twice differently.
+fn merge_objects(members: &[Value]) -> Option<Map<String, Value>> {
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for m in members {
+        let m = m.as_object()?;
+        if m.keys().any(|k| !matches!(k.as_str(), "type" | "properties" | "required"))
+            || m.get("type").is_some_and(|t| t != "object")
+        {
+            return None;
+        }
+        for (name, schema) in m.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            match properties.get(name) {
+                Some(existing) if existing != schema => return None,
+                _ => {
+                    properties.insert(name.clone(), schema.clone());
+                }
+            }
+        }
+        required.extend(m.get("required").and_then(Value::as_array).into_iter().flatten().cloned());
+    }
+    required.sort_by_key(|x| x.to_string());
+    required.dedup();
+    let mut out = Map::new();
+    out.insert("type".into(), Value::String("object".into()));
+    out.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        out.insert("required".into(), Value::Array(required));
+    }
+    Some(out)
 }
 
 fn diff(ptr: &str, a: &Value, b: &Value, r: &mut Report) {
@@ -481,6 +604,55 @@ mod tests {
         assert_eq!(
             normalise(&docs, &a, 0),
             json!({"nullable": true, "default": "A", "type": "string", "enum": ["A", "B"]})
+        );
+    }
+
+    #[test]
+    fn equivalent_forms_compare_equal() {
+        let docs = json!({});
+        let exclusive = json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true, "maximum": 10});
+        assert_eq!(normalise(&docs, &exclusive, 0), json!({"type": "integer", "minimum": 1, "maximum": 10}));
+        assert_eq!(normalise(&docs, &json!({"enum": ["mm"]}), 0), json!({"enum": ["mm"], "type": "string"}));
+        let composed = json!({"allOf": [
+            {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+            {"type": "object", "properties": {"b": {"type": "integer"}}}
+        ]});
+        assert_eq!(
+            normalise(&docs, &composed, 0),
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["a"]})
+        );
+        // a property declared differently twice is left as the allOf it is
+        let clash = json!({"allOf": [
+            {"type": "object", "properties": {"a": {"type": "string"}}},
+            {"type": "object", "properties": {"a": {"type": "integer"}}}
+        ]});
+        assert!(normalise(&docs, &clash, 0).get("allOf").is_some());
+    }
+
+    #[test]
+    fn optional_nullable_and_parameter_defaults_are_allowed_by_name() {
+        let mut ours = doc(
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}, "required": ["b"]}),
+            true,
+        );
+        let mut theirs = doc(
+            json!({"type": "object", "properties": {"a": {"type": "string", "nullable": true}, "b": {"type": "string", "nullable": true}}, "required": ["b"]}),
+            true,
+        );
+        theirs["paths"]["/x/{id}"]["put"]["responses"]["4XX"] = json!({"description": "e"});
+        ours["paths"]["/x/{id}"]["put"]["parameters"][1]["schema"]["default"] = json!(5);
+        let r = compare(&ours, &theirs);
+        // `b` is required: its nullable is a real difference; `a` is optional
+        let pointers: Vec<&str> = r.differences.iter().map(|(p, _)| p.as_str()).collect();
+        assert!(pointers.iter().all(|p| p.ends_with("/properties/b/nullable")), "{r:?}");
+        assert!(!pointers.is_empty());
+        assert!(
+            r.allowed.iter().any(|(n, p)| *n == "optional-nullable" && p.ends_with("/properties/a/nullable")),
+            "{r:?}"
+        );
+        assert!(
+            r.allowed.contains(&("parameter-defaults", "/paths/~1x~1{id}/put/parameters/q/schema/default".into())),
+            "{r:?}"
         );
     }
 }

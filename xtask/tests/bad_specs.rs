@@ -126,8 +126,7 @@ const EXPECTED: &[(&str, &str)] = &[
 ];
 
 /// The files a run reads or writes, copied into each scratch workspace.
-const WORKSPACE_FILES: [&str; 4] =
-    ["openapi.json", "codegen.toml", "client/src/generated.rs", "stub/src/generated.rs"];
+const WORKSPACE_FILES: [&str; 4] = ["openapi.json", "codegen.toml", "client/src/generated.rs", "stub/src/generated.rs"];
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-specs")

@@ -157,6 +157,18 @@ fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
         archive.as_object_mut().unwrap().shift_remove("requestBody");
         s.pointer_mut(UPDATE).unwrap()["delete"] = archive;
     });
+    // what `cargo xtask check` says before regenerating: the code's diff and
+    // the document's difference, against the API as it is committed
+    let mut before = String::new();
+    let result = codegen::check(&Workspace::new(root), Ok(&humm_config_api::openapi()), &mut before);
+    assert!(matches!(result, Err(Failure::Stale)), "{before}");
+    assert!(before.lines().any(|l| l.starts_with('+') && l.contains("fn archive_saas_association")), "{before}");
+    assert!(
+        before.contains(
+            "   Different /paths/~1api~1integration-sources~1{source_id}~1saas-associations~1{association_id}/delete: the server does not publish DELETE"
+        ),
+        "{before}"
+    );
     let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(out.contains("fn archive_saas_association"), "{out}");
     let (ok, errors) = check_stub(root);

@@ -5,4 +5,3 @@ mod common;
 mod contract;
 mod hostile;
 mod load;
-mod roundtrip;
