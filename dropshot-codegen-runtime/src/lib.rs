@@ -11,10 +11,13 @@
 //!   parameter that does not parse, a segment that names a sibling route),
 //!   and [`extract::classify`], the one reader of dropshot's messages;
 //! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
-//! - [`publish`]: the OpenAPI document of a generated server.
+//! - [`publish`]: the OpenAPI document of a generated server;
+//! - [`template`]: the one parser of path templates, which the generator uses
+//!   too.
 
 pub mod error;
 pub mod extract;
+pub mod template;
 
 pub use error::ApiError;
 
@@ -28,32 +31,12 @@ pub type Routes = &'static [(&'static str, &'static [&'static str])];
 /// variable one: (spec path, method, major version).
 pub type LiteralRoutes = &'static [(&'static str, &'static str, u64)];
 
-/// Whether `path` fits `template`; which of its segments are literal.
-pub fn template_match(template: &str, path: &str) -> Option<Vec<bool>> {
-    let mut parts = template.trim_start_matches('/').split('/');
-    let mut segments = path.trim_start_matches('/').split('/');
-    let mut literals = Vec::new();
-    loop {
-        match (parts.next(), segments.next()) {
-            (None, None) => return Some(literals),
-            (Some(part), Some(segment)) => {
-                let variable = part.starts_with('{') && part.ends_with('}');
-                if !variable && part != segment {
-                    return None;
-                }
-                literals.push(!variable);
-            }
-            _ => return None,
-        }
-    }
-}
-
 /// The methods of the spec path that `path` names (a literal segment beats
 /// a variable one); `None` when no path of the spec matches.
 pub fn allowed_methods(routes: Routes, path: &str) -> Option<&'static [&'static str]> {
     routes
         .iter()
-        .filter_map(|(template, methods)| template_match(template, path).map(|literals| (literals, *methods)))
+        .filter_map(|(template, methods)| template::matches(template, path).map(|literals| (literals, *methods)))
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, methods)| methods)
 }
@@ -75,7 +58,7 @@ impl dropshot::DynamicVersionPolicy for LiteralRoutePolicy {
         let major = self
             .0
             .iter()
-            .find(|(template, m, _)| *m == method && template_match(template, path).is_some())
+            .find(|(template, m, _)| *m == method && template::matches(template, path).is_some())
             .map_or(0, |(_, _, major)| *major);
         Ok(semver::Version::new(major, 0, 0))
     }

@@ -54,6 +54,8 @@ use serde_json::{Value, json};
 use typify::{TypeSpace, TypeSpaceSettings};
 
 use crate::names::escape_keyword;
+use dropshot_codegen_runtime::template::{segments, variable};
+
 use crate::spec::{Operation, Spec, parameters, resolve};
 
 /// The generated server module, formatted, with its header.
@@ -600,14 +602,6 @@ struct Route {
     literal_segments: Vec<(usize, String, String)>,
     /// (segment index, variable name, literals refused) for variable segments with literal siblings.
     guarded_variables: Vec<(usize, String, Vec<String>)>,
-}
-
-fn segments(path: &str) -> Vec<&str> {
-    path.trim_start_matches('/').split('/').collect()
-}
-
-fn variable(seg: &str) -> Option<&str> {
-    seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))
 }
 
 impl Routes {

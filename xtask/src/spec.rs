@@ -421,8 +421,7 @@ pub fn parameters<'a>(doc: &'a Value, op_pointer: &str) -> Vec<(String, &'a Valu
 fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String>) {
     for op in ops {
         let params = parameters(doc, &op.pointer);
-        let template: Vec<&str> =
-            op.path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+        let template: Vec<&str> = dropshot_codegen_runtime::template::variables(&op.path);
         // the generated client and server name arguments and fields after
         // parameters, whatever their location
         let mut seen_names: BTreeMap<&str, &str> = BTreeMap::new();
