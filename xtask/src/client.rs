@@ -31,7 +31,6 @@ use heck::ToUpperCamelCase;
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::{Value, json};
 
-use crate::lower::escape_pointer_token;
 use crate::spec::{Spec, parse_openapi};
 
 /// The generated client module, formatted, with its header.
@@ -166,7 +165,7 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
             n += 1;
         }
         added.entry(name.clone()).or_insert(combined);
-        let reference = json!({ "$ref": format!("#/components/schemas/{}", escape_pointer_token(&name)) });
+        let reference = json!({ "$ref": format!("#{}", crate::pointer::join("/components/schemas", &name)) });
         let Some(responses) = doc.pointer_mut(&responses_ptr).and_then(Value::as_object_mut) else { continue };
         for (code, response) in responses.iter_mut() {
             if !is_error_status(code) {

@@ -1,6 +1,7 @@
 //! The workspace's code generator, as a library so that its tests (and the
 //! drift test) call exactly what `cargo xtask` runs.
 //!
+//! - [`pointer`]: JSON pointers, the places every module names;
 //! - [`spec`]: reading `openapi.json` and `codegen.toml`, and the checks every
 //!   generator relies on;
 //! - [`lower`]: FastAPI's OpenAPI 3.1 → the 3.0.3 that progenitor reads;
@@ -16,6 +17,7 @@ pub mod codegen;
 pub mod files;
 pub mod lower;
 pub mod names;
+pub mod pointer;
 pub mod roundtrip;
 pub mod server;
 pub mod spec;

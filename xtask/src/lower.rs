@@ -112,6 +112,8 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
+use crate::pointer::{join, percent_decode};
+
 /// The result of a successful lowering.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lowered {
@@ -154,11 +156,6 @@ pub fn lower(doc: &Value) -> Result<Lowered, Vec<LowerError>> {
         errors.dedup();
         Err(errors)
     }
-}
-
-/// RFC 6901 escaping of one reference token (~ → ~0, / → ~1); public because callers build pointers too
-pub fn escape_pointer_token(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 /// Beyond this nesting the input is treated as hostile rather than recursed
@@ -1140,10 +1137,6 @@ fn splice(obj: &mut Map<String, Value>, key: &str, entries: Vec<(String, Value)>
     }
 }
 
-fn join(ptr: &str, token: &str) -> String {
-    format!("{ptr}/{}", escape_pointer_token(token))
-}
-
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -1153,24 +1146,6 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// Decodes the `%XX` escapes a URI fragment may use; None if malformed.
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -1217,13 +1192,6 @@ mod tests {
     }
 
     // ---- public helpers ----
-
-    #[test]
-    fn escapes_pointer_tokens() {
-        assert_eq!(escape_pointer_token("/api/x/{id}"), "~1api~1x~1{id}");
-        assert_eq!(escape_pointer_token("a~b/c"), "a~0b~1c");
-        assert_eq!(escape_pointer_token("~1"), "~01");
-    }
 
     #[test]
     fn error_displays_pointer_then_message() {
@@ -1683,7 +1651,7 @@ mod tests {
                 })));
                 assert_eq!(
                     pointers(&errors),
-                    [format!("{S}/properties/p/{}", escape_pointer_token($keyword))]
+                    [format!("{S}/properties/p/{}", crate::pointer::escape($keyword))]
                 );
                 assert!(errors[0].message.contains("not supported by the 3.0 lowering"));
             }

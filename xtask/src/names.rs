@@ -134,7 +134,7 @@ mod tests {
             operation_id: id.into(),
             path: path.into(),
             method: method.into(),
-            pointer: format!("/paths/{}/{method}", crate::lower::escape_pointer_token(path)),
+            pointer: format!("{}/{method}", crate::pointer::join("/paths", path)),
         }
     }
 

@@ -114,7 +114,7 @@ impl<'a> Generator<'a> {
             .map(|(name, schema)| {
                 to_json_schema(schema)
                     .map(|s| (name.clone(), s))
-                    .map_err(|e| format!("/components/schemas/{}: {e}", crate::lower::escape_pointer_token(name)))
+                    .map_err(|e| format!("{}: {e}", crate::pointer::join("/components/schemas", name)))
             })
             .collect::<Result<Vec<_>, _>>()?;
         types
@@ -633,8 +633,8 @@ impl Routes {
                     match variable_at.get(&prefix) {
                         Some(existing) if existing != v => {
                             return Err(format!(
-                                "/paths/{}: names the segment after `/{}` `{{{v}}}`, where another path names it `{{{existing}}}`; dropshot's router needs one name per place, so rename one of them in the service",
-                                crate::lower::escape_pointer_token(path),
+                                "{}: names the segment after `/{}` `{{{v}}}`, where another path names it `{{{existing}}}`; dropshot's router needs one name per place, so rename one of them in the service",
+                                crate::pointer::join("/paths", path),
                                 segs[..i].join("/")
                             ));
                         }

@@ -17,8 +17,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::lower::{self, escape_pointer_token};
+use crate::lower;
 use crate::names::{self, OperationRef};
+use crate::pointer;
 
 /// The HTTP methods of a path item, in the order OpenAPI lists them.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -152,7 +153,7 @@ impl Spec {
             }])
         })?;
         let lowered = lower::lower(&raw).map_err(|errors| {
-            err(errors.iter().map(|e| format!("{}: {}", pointer_or_root(&e.pointer), e.message)).collect())
+            err(errors.iter().map(|e| format!("{}: {}", pointer::display(&e.pointer), e.message)).collect())
         })?;
         let mut problems = Vec::new();
         check_reference_loops(&raw, &mut problems);
@@ -201,20 +202,16 @@ pub fn parse_openapi(doc: &Value) -> Result<openapiv3::OpenAPI, String> {
             .iter()
             .filter_map(|seg| match seg {
                 serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                serde_path_to_error::Segment::Map { key } => Some(escape_pointer_token(key)),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
                 serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
             })
-            .fold(String::new(), |acc, seg| acc + "/" + &seg);
+            .fold(String::new(), |acc, token| pointer::join(&acc, &token));
         format!(
             "{}: not a valid OpenAPI 3.0 document after lowering ({}); fix the spec at that place",
-            pointer_or_root(&pointer),
+            pointer::display(&pointer),
             e.inner()
         )
     })
-}
-
-fn pointer_or_root(pointer: &str) -> &str {
-    if pointer.is_empty() { "/" } else { pointer }
 }
 
 fn display_name(path: &Path) -> String {
@@ -235,7 +232,7 @@ fn collect_operations(doc: &Value, problems: &mut Vec<String>) -> Vec<OperationR
     };
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (path, item) in paths {
-        let item_ptr = format!("/paths/{}", escape_pointer_token(path));
+        let item_ptr = pointer::join("/paths", path);
         if !path.starts_with('/') {
             problems.push(format!("{item_ptr}: path `{path}` must start with `/`; write it as `/{path}`"));
         }
@@ -432,10 +429,8 @@ fn check_reference_loops(raw: &Value, problems: &mut Vec<String>) {
     let frame = |ptr: String, by_ref: bool| Frame { edges: same_value_edges(raw, &ptr), ptr, by_ref, next: 0 };
     // components first, so that a loop is reported from its first schema
     let components = raw.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten();
-    let starts: Vec<String> = components
-        .map(|(name, _)| format!("/components/schemas/{}", escape_pointer_token(name)))
-        .chain(reference_targets(raw))
-        .collect();
+    let starts: Vec<String> =
+        components.map(|(name, _)| pointer::join("/components/schemas", name)).chain(reference_targets(raw)).collect();
     // absent: not reached yet; false: on the current path; true: done
     let mut done: BTreeMap<String, bool> = BTreeMap::new();
     for start in starts {
@@ -514,7 +509,7 @@ fn same_value_edges(doc: &Value, ptr: &str) -> Vec<Edge> {
 
 /// The JSON pointer a local `$ref` (`#/...`, percent-encoding allowed) names.
 fn local_target(reference: &Value) -> Option<String> {
-    reference.as_str()?.strip_prefix('#').and_then(lower::percent_decode)
+    pointer::local_target(reference.as_str()?)
 }
 
 /// The target of every local `$ref` in the document, in document order.
@@ -537,7 +532,7 @@ fn reference_targets(doc: &Value) -> Vec<String> {
 /// A component schema by its name, anything else by its pointer.
 fn schema_name(ptr: &str) -> String {
     match ptr.strip_prefix("/components/schemas/") {
-        Some(name) if !name.contains('/') => name.replace("~1", "/").replace("~0", "~"),
+        Some(name) if !name.contains('/') => pointer::unescape(name),
         _ => ptr.to_owned(),
     }
 }
