@@ -7,26 +7,28 @@
 
 use std::fmt::Write as _;
 
+use crate::diag::{ExitCode, Problem};
 use crate::files::{self, GeneratedFile, Mode, Status};
 use crate::spec::{SpecError, Workspace};
 
-/// Why a run failed; each maps to its own exit code.
+/// Why a run failed; each maps to its own [`ExitCode`].
 #[derive(Debug)]
 pub enum Failure {
-    /// Check mode: generated files differ from the spec (exit 1).
+    /// Check mode: generated files differ from the spec ([`ExitCode::Stale`]).
     Stale,
-    /// The spec (or `codegen.toml`) cannot be generated from (exit 2).
+    /// The spec (or `codegen.toml`) cannot be generated from
+    /// ([`ExitCode::CannotGenerate`]).
     Spec(SpecError),
-    /// Anything else: I/O, a generator bug (exit 3).
+    /// Anything else: I/O, a generator thread that panicked ([`ExitCode::Other`]).
     Other(String),
 }
 
 impl Failure {
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
-            Failure::Stale => 1,
-            Failure::Spec(_) => 2,
-            Failure::Other(_) => 3,
+            Failure::Stale => ExitCode::Stale,
+            Failure::Spec(_) => ExitCode::CannotGenerate,
+            Failure::Other(_) => ExitCode::Other,
         }
     }
 }
@@ -39,7 +41,7 @@ impl Failure {
 /// the client's thread hands over as text ([`crate::client::generate_split`]).
 pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
     let spec = ws.load().map_err(Failure::Spec)?;
-    let spec_err = |problem: String| Failure::Spec(SpecError { file: spec.file.clone(), problems: vec![problem] });
+    let spec_err = |problem: Problem| Failure::Spec(SpecError::new(&spec.file, [problem]));
     let settings = crate::server::ServerSettings { error_type: spec.config.server.error_type.clone() };
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use xtask::codegen;
+use xtask::diag::ExitCode;
 use xtask::files::{self, GeneratedFile, Mode, Status};
 use xtask::roundtrip::Report;
 use xtask::spec::Workspace;
@@ -32,14 +33,14 @@ fn xtask(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn help() {
     let (code, stdout, _) = xtask(&["--help"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, i32::from(ExitCode::Success.code()));
     assert_golden("help.txt", stdout);
 }
 
 #[test]
 fn an_unknown_task_is_a_usage_error() {
     let (code, _, stderr) = xtask(&["frobnicate"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 2, "clap's exit code for a usage error");
     assert!(stderr.contains("unrecognized subcommand 'frobnicate'"), "{stderr}");
 }
 
@@ -58,7 +59,7 @@ fn drift_report() {
     std::fs::remove_file(root.join("server/src/generated.rs")).unwrap();
     let mut out = String::new();
     let result = codegen::run(&Workspace::new(&root), Mode::Check, &mut out);
-    assert_eq!(result.unwrap_err().exit_code(), 1);
+    assert_eq!(result.unwrap_err().exit_code(), ExitCode::Stale);
     assert_golden("drift-report.txt", out);
     let _ = std::fs::remove_dir_all(Path::new(&root));
 }
