@@ -3,11 +3,13 @@
 //!
 //! The report speaks cargo's language: one status word per file, right
 //! aligned (`Fresh`, `Written`, `Stale`, `Missing`), a unified diff per stale
-//! file, and a summary line saying what to run.
+//! file, and a summary line saying what to run. The lowering's notes are
+//! handed to the caller ([`run_noting`]), which prints them apart from the
+//! report (`cargo xtask` on stderr).
 
 use std::fmt::Write as _;
 
-use crate::diag::{ExitCode, Problem};
+use crate::diag::{ExitCode, Note, Problem};
 use crate::files::{self, GeneratedFile, Mode, Status};
 use crate::spec::{SpecError, Workspace};
 
@@ -34,13 +36,20 @@ impl Failure {
 }
 
 /// Every file the xtask generates, in memory; nothing is written.
+pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
+    generate_all_noting(ws, &mut Vec::new())
+}
+
+/// [`generate_all`], handing the lowering's notes to `notes` once the spec
+/// is loaded (also when a generator then fails).
 ///
 /// Two threads share the work, which on a large spec takes seconds on one:
 /// the client's thread runs progenitor and formats its `types` module; this
 /// thread generates the server, then formats the rest of the client, which
 /// the client's thread hands over as text ([`crate::client::generate_split`]).
-pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
+pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<GeneratedFile>, Failure> {
     let spec = ws.load().map_err(Failure::Spec)?;
+    notes.extend(spec.notes.iter().cloned());
     let spec_err = |problem: Problem| Failure::Spec(SpecError::new(&spec.file, [problem]));
     let settings = crate::server::ServerSettings { error_type: spec.config.server.error_type.clone() };
     let (client, server) = std::thread::scope(|scope| {
@@ -80,7 +89,12 @@ const GENERATOR_STACK: usize = 8 << 20;
 /// Runs generate (`Mode::Write`) or check (`Mode::Check`), writing the report
 /// to `out`. Nothing is written to disk unless every file could be generated.
 pub fn run(ws: &Workspace, mode: Mode, out: &mut String) -> Result<(), Failure> {
-    let generated = generate_all(ws)?;
+    run_noting(ws, mode, out, &mut Vec::new())
+}
+
+/// [`run`], handing the lowering's notes to `notes`.
+pub fn run_noting(ws: &Workspace, mode: Mode, out: &mut String, notes: &mut Vec<Note>) -> Result<(), Failure> {
+    let generated = generate_all_noting(ws, notes)?;
     let mut stale = Vec::new();
     for file in &generated {
         let status = files::ensure(&ws.root, file, mode).map_err(|e| Failure::Other(e.to_string()))?;

@@ -3,9 +3,9 @@
 //!
 //! `XTASK_ROOT=<dir>` makes the tasks act on another copy of the workspace.
 //!
-//! `lower` prints the lowering's notes on stderr (`note: ...`), every task
-//! its problems as `error: ...` (both rendered by `xtask::diag`), and each
-//! exits with one of the codes of [`xtask::diag::ExitCode`].
+//! Every task prints the lowering's notes on stderr (`note: ...`), problems
+//! as `error: ...` (both rendered by `xtask::diag`), and exits with one of
+//! the codes of [`xtask::diag::ExitCode`].
 
 use std::io::Write as _;
 
@@ -77,7 +77,9 @@ fn print_notes(notes: &[Note]) {
 
 fn report(ws: &Workspace, mode: Mode) -> Result<(), ExitCode> {
     let mut out = String::new();
-    let mut result = codegen::run(ws, mode, &mut out);
+    let mut notes = Vec::new();
+    let mut result = codegen::run_noting(ws, mode, &mut out, &mut notes);
+    print_notes(&notes);
     if mode == Mode::Check && !matches!(result, Err(Failure::Spec(_))) {
         // the committed server, built as it is, against the spec
         let round_trip = codegen::round_trip(ws, &mut out);

@@ -1,10 +1,12 @@
 //! What users read, as golden files in `tests/cli/`: the help, the drift
-//! report and the round-trip report. Refresh after an intended change with
-//! `UPDATE_GOLDEN=1 cargo test -p xtask --test cli` and review the diff.
+//! report, the round-trip report and the lowering's notes. Refresh after an
+//! intended change with `UPDATE_GOLDEN=1 cargo test -p xtask --test cli` and
+//! review the diff.
 
 use std::path::Path;
 use std::process::Command;
 
+use serde_json::json;
 use xtask::codegen;
 use xtask::diag::ExitCode;
 use xtask::files::{self, GeneratedFile, Mode, Status};
@@ -22,7 +24,16 @@ fn assert_golden(name: &str, actual: String) {
 }
 
 fn xtask(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().unwrap();
+    xtask_in(None, args)
+}
+
+/// Runs the binary, on the workspace at `root` if given (`XTASK_ROOT`).
+fn xtask_in(root: Option<&Path>, args: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    if let Some(root) = root {
+        command.env("XTASK_ROOT", root);
+    }
+    let output = command.args(args).output().unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -82,4 +93,76 @@ fn round_trip_report() {
     let fine = Report { operations: 3, ..Default::default() };
     fine.render(&mut out);
     assert_golden("round-trip-report.txt", out);
+}
+
+/// A spec that makes the lowering note every kind of decision it takes.
+fn spec_with_every_note() -> serde_json::Value {
+    json!({
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {"title": "Notes", "summary": "s", "version": "1", "license": {"name": "MIT", "identifier": "MIT"}},
+        "paths": {"/items/{item_id}": {"get": {
+            "operationId": "read_item_items__item_id__get",
+            "parameters": [{"name": "item_id", "in": "path", "required": true,
+                            "schema": {"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "Item Id"}}],
+            "responses": {
+                "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+                "404": {"$ref": "#/components/responses/NotFound", "description": "no such item"}
+            }
+        }}},
+        "webhooks": {},
+        "components": {
+            "pathItems": {},
+            "responses": {"NotFound": {"description": "not found"}},
+            "schemas": {"Item": {"type": "object", "properties": {
+                "name": {"type": "string", "examples": ["a", "b", "c"]},
+                "label": {"type": "string", "example": "x", "examples": ["y"]},
+                "count": {"type": "integer", "minimum": 5, "exclusiveMinimum": 1},
+                "picture": {"type": "string", "contentMediaType": "image/png"}
+            }}}
+        }
+    })
+}
+
+/// A scratch copy of the workspace's files, with `spec` as its `openapi.json`.
+fn scratch_with_spec(name: &str, spec: &serde_json::Value) -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("xtask-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let from = Workspace::this().root;
+    for file in ["openapi.json", "codegen.toml", "client/src/generated.rs", "server/src/generated.rs"] {
+        std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+        std::fs::copy(from.join(file), root.join(file)).unwrap();
+    }
+    std::fs::write(root.join("openapi.json"), serde_json::to_string_pretty(spec).unwrap()).unwrap();
+    root
+}
+
+#[test]
+fn lower_notes() {
+    let root = scratch_with_spec("notes", &spec_with_every_note());
+    let (code, stdout, stderr) = xtask_in(Some(&root), &["lower"]);
+    assert_eq!(code, i32::from(ExitCode::Success.code()), "{stderr}");
+    assert!(stdout.contains("\"openapi\": \"3.0.3\""), "{stdout}");
+    assert_golden("lower-notes.txt", stderr.clone());
+
+    // `generate` prints the same notes on every run, apart from its report
+    let (code, stdout, generate_stderr) = xtask_in(Some(&root), &["generate"]);
+    assert_eq!(code, i32::from(ExitCode::Success.code()), "{generate_stderr}");
+    assert!(stdout.contains("     Written client/src/generated.rs\n"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
+    assert_eq!(generate_stderr, stderr);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_spec_that_cannot_be_generated_from_exits_2() {
+    let mut spec = spec_with_every_note();
+    spec["paths"]["/items/{item_id}"]["get"]["parameters"][0]["in"] = json!("cookie");
+    let root = scratch_with_spec("refused", &spec);
+    let (code, stdout, stderr) = xtask_in(Some(&root), &["generate"]);
+    assert_eq!(code, i32::from(ExitCode::CannotGenerate.code()), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("error: openapi.json cannot be generated from (2 problems):\n"), "{stderr}");
+    assert!(stderr.contains(" [parameter-location]\n"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&root);
 }
