@@ -31,11 +31,12 @@ use heck::ToUpperCamelCase;
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 use serde_json::{Value, json};
 
-use crate::lower::escape_pointer_token;
+use crate::diag::{Problem, ProblemKind as Kind};
 use crate::spec::{Spec, parse_openapi};
 
-/// The generated client module, formatted, with its header.
-pub fn generate(spec: &Spec) -> Result<String, String> {
+/// The generated client module, formatted, with its header; or the problem
+/// (its file left for the caller to name) that prevents it.
+pub fn generate(spec: &Spec) -> Result<String, Problem> {
     let mut rest = String::new();
     let types = generate_split(spec, |source| rest = source)?;
     Ok(assemble(spec, &types, &format_rest(&rest)?))
@@ -53,7 +54,7 @@ pub fn generate(spec: &Spec) -> Result<String, String> {
 /// and keeps nothing from one item to the next (a test below compares the
 /// two; the golden and drift tests compare the joined file with the
 /// committed one).
-pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, String> {
+pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, Problem> {
     let (types, after) = split_after_types(progenitor_tokens(spec)?);
     rest(after.to_string());
     let mut file = crate::parse_tokens(types)?;
@@ -62,24 +63,26 @@ pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, 
 }
 
 /// progenitor's output, unformatted.
-fn progenitor_tokens(spec: &Spec) -> Result<proc_macro2::TokenStream, String> {
+fn progenitor_tokens(spec: &Spec) -> Result<proc_macro2::TokenStream, Problem> {
     let doc = progenitor_input(spec);
     let openapi = parse_openapi(&doc)?;
     let mut settings = GenerationSettings::new();
     settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
     let mut generator = Generator::new(&settings);
     crate::quietly(|| generator.generate_tokens(&openapi))
-        .map_err(|panic| format!("/: progenitor could not generate the client ({panic}); this is a generator bug, please report it with the spec"))?
-        .map_err(|e| format!("/: progenitor could not generate the client: {e}"))
+        .map_err(|panic| {
+            Problem::new(Kind::GeneratorBug, "", format!("progenitor could not generate the client ({panic})"))
+                .fix("this is a generator bug, please report it with the spec")
+        })?
+        .map_err(|e| Problem::new(Kind::ClientGenerator, "", format!("progenitor could not generate the client: {e}")))
 }
 
 /// Formats what [`generate_split`] handed over.
-pub fn format_rest(source: &str) -> Result<String, String> {
+pub fn format_rest(source: &str) -> Result<String, Problem> {
     if source.is_empty() {
         return Ok(String::new());
     }
-    let file = syn::parse_file(source)
-        .map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))?;
+    let file = syn::parse_file(source).map_err(|e| crate::unparsable_output(&e))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -166,7 +169,7 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
             n += 1;
         }
         added.entry(name.clone()).or_insert(combined);
-        let reference = json!({ "$ref": format!("#/components/schemas/{}", escape_pointer_token(&name)) });
+        let reference = json!({ "$ref": format!("#{}", crate::pointer::join("/components/schemas", &name)) });
         let Some(responses) = doc.pointer_mut(&responses_ptr).and_then(Value::as_object_mut) else { continue };
         for (code, response) in responses.iter_mut() {
             if !is_error_status(code) {

@@ -3,43 +3,54 @@
 //!
 //! The report speaks cargo's language: one status word per file, right
 //! aligned (`Fresh`, `Written`, `Stale`, `Missing`), a unified diff per stale
-//! file, and a summary line saying what to run.
+//! file, and a summary line saying what to run. The lowering's notes are
+//! handed to the caller ([`run_noting`]), which prints them apart from the
+//! report (`cargo xtask` on stderr).
 
 use std::fmt::Write as _;
 
+use crate::diag::{ExitCode, Note, Problem};
 use crate::files::{self, GeneratedFile, Mode, Status};
 use crate::spec::{SpecError, Workspace};
 
-/// Why a run failed; each maps to its own exit code.
+/// Why a run failed; each maps to its own [`ExitCode`].
 #[derive(Debug)]
 pub enum Failure {
-    /// Check mode: generated files differ from the spec (exit 1).
+    /// Check mode: generated files differ from the spec ([`ExitCode::Stale`]).
     Stale,
-    /// The spec (or `codegen.toml`) cannot be generated from (exit 2).
+    /// The spec (or `codegen.toml`) cannot be generated from
+    /// ([`ExitCode::CannotGenerate`]).
     Spec(SpecError),
-    /// Anything else: I/O, a generator bug (exit 3).
+    /// Anything else: I/O, a generator thread that panicked ([`ExitCode::Other`]).
     Other(String),
 }
 
 impl Failure {
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
-            Failure::Stale => 1,
-            Failure::Spec(_) => 2,
-            Failure::Other(_) => 3,
+            Failure::Stale => ExitCode::Stale,
+            Failure::Spec(_) => ExitCode::CannotGenerate,
+            Failure::Other(_) => ExitCode::Other,
         }
     }
 }
 
 /// Every file the xtask generates, in memory; nothing is written.
+pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
+    generate_all_noting(ws, &mut Vec::new())
+}
+
+/// [`generate_all`], handing the lowering's notes to `notes` once the spec
+/// is loaded (also when a generator then fails).
 ///
 /// Two threads share the work, which on a large spec takes seconds on one:
 /// the client's thread runs progenitor and formats its `types` module; this
 /// thread generates the server, then formats the rest of the client, which
 /// the client's thread hands over as text ([`crate::client::generate_split`]).
-pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
+pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<GeneratedFile>, Failure> {
     let spec = ws.load().map_err(Failure::Spec)?;
-    let spec_err = |problem: String| Failure::Spec(SpecError { file: spec.file.clone(), problems: vec![problem] });
+    notes.extend(spec.notes.iter().cloned());
+    let spec_err = |problem: Problem| Failure::Spec(SpecError::new(&spec.file, [problem]));
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();
         let types = std::thread::Builder::new()
@@ -77,7 +88,12 @@ const GENERATOR_STACK: usize = 8 << 20;
 /// Runs generate (`Mode::Write`) or check (`Mode::Check`), writing the report
 /// to `out`. Nothing is written to disk unless every file could be generated.
 pub fn run(ws: &Workspace, mode: Mode, out: &mut String) -> Result<(), Failure> {
-    let generated = generate_all(ws)?;
+    run_noting(ws, mode, out, &mut Vec::new())
+}
+
+/// [`run`], handing the lowering's notes to `notes`.
+pub fn run_noting(ws: &Workspace, mode: Mode, out: &mut String, notes: &mut Vec<Note>) -> Result<(), Failure> {
+    let generated = generate_all_noting(ws, notes)?;
     let mut stale = Vec::new();
     for file in &generated {
         let status = files::ensure(&ws.root, file, mode).map_err(|e| Failure::Other(e.to_string()))?;
@@ -115,8 +131,13 @@ pub fn run(ws: &Workspace, mode: Mode, out: &mut String) -> Result<(), Failure> 
 /// the round trip against `published`, the document of the committed API
 /// (or why there is none, printed as `Skipped`). Every difference of either
 /// kind is reported before the run fails.
-pub fn check(ws: &Workspace, published: Result<&serde_json::Value, &str>, out: &mut String) -> Result<(), Failure> {
-    let result = run(ws, Mode::Check, out);
+pub fn check(
+    ws: &Workspace,
+    published: Result<&serde_json::Value, &str>,
+    out: &mut String,
+    notes: &mut Vec<Note>,
+) -> Result<(), Failure> {
+    let result = run_noting(ws, Mode::Check, out, notes);
     if matches!(result, Err(Failure::Spec(_))) {
         return result;
     }

@@ -1,6 +1,9 @@
 //! The workspace's code generator, as a library so that its tests (and the
 //! drift test) call exactly what `cargo xtask` runs.
 //!
+//! - [`diag`]: problems, notes and exit codes, as values, and the one place
+//!   they are rendered as text;
+//! - [`pointer`]: JSON pointers, the places every module names;
 //! - [`spec`]: reading `openapi.json` and `codegen.toml`, and the checks every
 //!   generator relies on;
 //! - [`lower`]: FastAPI's OpenAPI 3.1 → the 3.0.3 that progenitor reads;
@@ -15,9 +18,11 @@
 
 pub mod client;
 pub mod codegen;
+pub mod diag;
 pub mod files;
 pub mod lower;
 pub mod names;
+pub mod pointer;
 pub mod roundtrip;
 pub mod server;
 pub mod spec;
@@ -67,14 +72,20 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Formats generated tokens with prettyplease, the pinned formatter.
-pub(crate) fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+pub(crate) fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, diag::Problem> {
     Ok(prettyplease::unparse(&parse_tokens(tokens)?))
 }
 
 /// Parses generated tokens as a file, without printing and re-lexing them
 /// (which took most of the time on large specs).
-pub(crate) fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File, String> {
-    syn::parse2(tokens).map_err(|e| format!("/: generated code does not parse ({e}); this is a generator bug"))
+pub(crate) fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File, diag::Problem> {
+    syn::parse2(tokens).map_err(|e| unparsable_output(&e))
+}
+
+/// Generated code that does not parse: a generator bug.
+pub(crate) fn unparsable_output(e: &syn::Error) -> diag::Problem {
+    diag::Problem::new(diag::ProblemKind::GeneratorBug, "", format!("generated code does not parse ({e})"))
+        .fix("this is a generator bug")
 }
 
 /// Prepends the do-not-edit header. It names the command and the spec's

@@ -1,12 +1,12 @@
 //! Lowers the OpenAPI 3.1.0 that FastAPI/pydantic export to the equivalent
 //! OpenAPI 3.0.3 that progenitor and the `openapiv3` crate read.
 //!
-//! The lowering is faithful or it fails: whatever has no 3.0 equivalent is an
-//! error ([`LowerError`], with the JSON pointer of the culprit in the *input*
-//! document), and every decision a reader should know of is a note
-//! ([`Lowered::notes`]). All errors are collected, then returned sorted by
-//! pointer. The walk never panics and keeps key order, so the output is
-//! deterministic.
+//! The lowering is faithful or it fails: whatever has no 3.0 equivalent is a
+//! [`Problem`] (with the JSON pointer of the culprit in the *input* document,
+//! its kind, and what to do), and every decision a reader should know of is a
+//! [`Note`] ([`Lowered::notes`]); both are rendered by [`crate::diag`]. All
+//! problems are collected, then returned sorted by pointer. The walk never
+//! panics and keeps key order, so the output is deterministic.
 //!
 //! # Document
 //!
@@ -108,40 +108,27 @@
 //!   and `description`) are dropped with a note: 3.0 reference objects have
 //!   none.
 
-use std::fmt;
-
 use serde_json::{Map, Value, json};
+
+use crate::diag::{Note, NoteKind, Problem, ProblemKind as Kind};
+use crate::pointer::{join, percent_decode};
 
 /// The result of a successful lowering.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lowered {
     /// the OpenAPI 3.0.3 document
     pub doc: Value,
-    /// decisions the lowering made that a reader should know of, one line each,
-    /// each starting with the JSON pointer it applies to, e.g.
-    /// "/paths/~1api~1x~1{id}/get/parameters/0: path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
-    pub notes: Vec<String>,
+    /// decisions the lowering made that a reader should know of, each at the
+    /// JSON pointer (into the input) it applies to, e.g. a
+    /// [`NoteKind::NullablePathParameter`] at
+    /// `/paths/~1api~1x~1{id}/get/parameters/0`; the file is left for the
+    /// loader to fill in
+    pub notes: Vec<Note>,
 }
 
-/// Something in the input that has no faithful 3.0 equivalent, or is broken.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LowerError {
-    /// RFC 6901 JSON pointer into the input document, e.g. "/components/schemas/Foo/properties/bar"
-    pub pointer: String,
-    /// lowercase, no trailing period, says what is wrong and what to do
-    pub message: String,
-}
-
-impl fmt::Display for LowerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.pointer, self.message)
-    }
-}
-
-impl std::error::Error for LowerError {}
-
-/// Lowers a whole document. Collects ALL errors (not just the first) and returns them sorted by pointer.
-pub fn lower(doc: &Value) -> Result<Lowered, Vec<LowerError>> {
+/// Lowers a whole document. Collects ALL problems (not just the first) and
+/// returns them sorted by pointer; their file is left for the loader to fill in.
+pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
     let mut cx = Lowerer { input: doc, errors: Vec::new(), notes: Vec::new(), refs: Vec::new(), depth: 0 };
     let mut out = doc.clone();
     cx.document(&mut out);
@@ -150,22 +137,16 @@ pub fn lower(doc: &Value) -> Result<Lowered, Vec<LowerError>> {
         Ok(Lowered { doc: out, notes: cx.notes })
     } else {
         let mut errors = cx.errors;
-        errors.sort_by(|a, b| (&a.pointer, &a.message).cmp(&(&b.pointer, &b.message)));
+        errors.sort_by(|a, b| (&a.place.pointer, &a.message).cmp(&(&b.place.pointer, &b.message)));
         errors.dedup();
         Err(errors)
     }
-}
-
-/// RFC 6901 escaping of one reference token (~ → ~0, / → ~1); public because callers build pointers too
-pub fn escape_pointer_token(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
 }
 
 /// Beyond this nesting the input is treated as hostile rather than recursed
 /// into, so that no input can overflow the stack.
 const MAX_DEPTH: usize = 128;
 
-const HTTP_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Keys that describe a schema without constraining it; on a merge (rule 1)
 /// the outer schema's value wins.
@@ -217,8 +198,11 @@ const TYPE_SPECIFIC: [&str; 20] = [
     "contentMediaType",
 ];
 
-const NULL_ONLY: &str = "schema allows only null; 3.0 cannot express a null-only type, \
-                         remove the field or give it a non-null type";
+/// A schema that allows only null, at `pointer`.
+fn null_only(pointer: impl Into<String>) -> Problem {
+    Problem::new(Kind::NullOnlyType, pointer, "schema allows only null; 3.0 cannot express a null-only type")
+        .fix("remove the field or give it a non-null type")
+}
 
 /// How a container's entries are walked: the entry and its pointer.
 type Walk<'a> = fn(&mut Lowerer<'a>, &mut Value, &str);
@@ -226,8 +210,8 @@ type Walk<'a> = fn(&mut Lowerer<'a>, &mut Value, &str);
 struct Lowerer<'a> {
     /// the untouched input: references are resolved here, errors point here
     input: &'a Value,
-    errors: Vec<LowerError>,
-    notes: Vec<String>,
+    errors: Vec<Problem>,
+    notes: Vec<Note>,
     /// every reference that resolved in the input: (pointer of the `$ref`,
     /// target pointer), rechecked against the output
     refs: Vec<(String, String)>,
@@ -235,12 +219,17 @@ struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn error(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(LowerError { pointer: pointer.into(), message: message.into() });
+    fn error(&mut self, problem: Problem) {
+        self.errors.push(problem);
     }
 
-    fn note(&mut self, pointer: &str, text: impl fmt::Display) {
-        self.notes.push(format!("{pointer}: {text}"));
+    fn note(&mut self, kind: NoteKind, pointer: &str, text: impl Into<String>) {
+        self.notes.push(Note::new(kind, pointer, text));
+    }
+
+    /// A value that must be an object, or of another JSON type, and is not.
+    fn shape(&mut self, kind: Kind, pointer: impl Into<String>, message: String) {
+        self.error(Problem::new(kind, pointer, message));
     }
 
     // ---- document level ----
@@ -248,11 +237,12 @@ impl<'a> Lowerer<'a> {
     fn document(&mut self, doc: &mut Value) {
         let Value::Object(root) = doc else {
             self.error(
-                "",
-                format!(
-                    "expected the document to be a json object, found {}; the spec must be the object that FastAPI's `app.openapi()` returns",
-                    kind(doc)
-                ),
+                Problem::new(
+                    Kind::NotAnObject,
+                    "",
+                    format!("expected the document to be a json object, found {}", kind(doc)),
+                )
+                .fix("the spec must be the object that FastAPI's `app.openapi()` returns"),
             );
             return;
         };
@@ -263,18 +253,19 @@ impl<'a> Lowerer<'a> {
 
         match root.get_mut("paths") {
             None => self.error(
-                "",
-                "the document has no `paths`; openapi 3.0 requires it, add `\"paths\": {}`",
+                Problem::new(Kind::MissingPaths, "", "the document has no `paths`")
+                    .fix("openapi 3.0 requires it, add `\"paths\": {}`"),
             ),
             Some(paths @ Value::Object(_)) => {
                 self.each_entry(paths, "/paths", true, Self::path_item);
             }
             Some(other) => self.error(
-                "/paths",
-                format!(
-                    "expected `paths` to be an object, found {}; map each path to its operations, e.g. `{{\"/items\": {{\"get\": ...}}}}`",
-                    kind(other)
-                ),
+                Problem::new(
+                    Kind::NotAnObject,
+                    "/paths",
+                    format!("expected `paths` to be an object, found {}", kind(other)),
+                )
+                .fix("map each path to its operations, e.g. `{\"/items\": {\"get\": ...}}`"),
             ),
         }
         if let Some(components) = root.get_mut("components") {
@@ -293,25 +284,25 @@ impl<'a> Lowerer<'a> {
             }
             Some(Value::String(v)) if v.starts_with("3.0.") => true,
             Some(other) => {
-                let msg = format!(
-                    "found openapi version {other}; {ACCEPTED}, written as a string such as \"3.1.0\" (what FastAPI exports)"
+                self.error(
+                    Problem::new(Kind::Version, "/openapi", format!("found openapi version {other}"))
+                        .fix(format!("{ACCEPTED}, written as a string such as \"3.1.0\" (what FastAPI exports)")),
                 );
-                self.error("/openapi", msg);
                 false
             }
             None => {
                 match root.get("swagger") {
-                    Some(v) => {
-                        let msg = format!(
-                            "found swagger version {v}; {ACCEPTED}, convert the document to openapi 3 first"
-                        );
-                        self.error("/swagger", msg);
-                    }
+                    Some(v) => self.error(
+                        Problem::new(Kind::Version, "/swagger", format!("found swagger version {v}"))
+                            .fix(format!("{ACCEPTED}, convert the document to openapi 3 first")),
+                    ),
                     None => self.error(
-                        "",
-                        format!(
-                            "the document has no `openapi` version, so it is not an openapi document; {ACCEPTED}, export the spec with FastAPI's `app.openapi()`"
-                        ),
+                        Problem::new(
+                            Kind::Version,
+                            "",
+                            "the document has no `openapi` version, so it is not an openapi document",
+                        )
+                        .fix(format!("{ACCEPTED}, export the spec with FastAPI's `app.openapi()`")),
                     ),
                 }
                 false
@@ -320,31 +311,33 @@ impl<'a> Lowerer<'a> {
     }
 
     fn drop_31_only(&mut self, root: &mut Map<String, Value>) {
+        let dropped = NoteKind::Dropped31Only;
         if root.shift_remove("jsonSchemaDialect").is_some() {
             self.note(
+                dropped,
                 "/jsonSchemaDialect",
                 "`jsonSchemaDialect` is 3.1-only; dropped, schemas are lowered to 3.0 schema objects",
             );
         }
         if let Some(Value::Object(info)) = root.get_mut("info") {
             if info.shift_remove("summary").is_some() {
-                self.note("/info/summary", "`info.summary` is 3.1-only; dropped");
+                self.note(dropped, "/info/summary", "`info.summary` is 3.1-only; dropped");
             }
             if let Some(Value::Object(license)) = info.get_mut("license")
                 && license.shift_remove("identifier").is_some()
             {
-                self.note("/info/license/identifier", "`info.license.identifier` is 3.1-only; dropped");
+                self.note(dropped, "/info/license/identifier", "`info.license.identifier` is 3.1-only; dropped");
             }
         }
         match root.get("webhooks") {
             None => {}
             Some(w) if is_empty_object(w) => {
                 root.shift_remove("webhooks");
-                self.note("/webhooks", "empty `webhooks` is 3.1-only; dropped");
+                self.note(dropped, "/webhooks", "empty `webhooks` is 3.1-only; dropped");
             }
             Some(_) => self.error(
-                "/webhooks",
-                "`webhooks` is not supported by openapi 3.0; remove them or describe them as callbacks of an operation",
+                Problem::new(Kind::Webhooks, "/webhooks", "`webhooks` is not supported by openapi 3.0")
+                    .fix("remove them or describe them as callbacks of an operation"),
             ),
         }
     }
@@ -352,18 +345,26 @@ impl<'a> Lowerer<'a> {
     fn components(&mut self, components: &mut Value) {
         let Value::Object(c) = components else {
             let msg = format!("expected `components` to be an object, found {}", kind(components));
-            self.error("/components", msg);
+            self.shape(Kind::NotAnObject, "/components", msg);
             return;
         };
         match c.get("pathItems") {
             None => {}
             Some(p) if is_empty_object(p) => {
                 c.shift_remove("pathItems");
-                self.note("/components/pathItems", "empty `components.pathItems` is 3.1-only; dropped");
+                self.note(
+                    NoteKind::Dropped31Only,
+                    "/components/pathItems",
+                    "empty `components.pathItems` is 3.1-only; dropped",
+                );
             }
             Some(_) => self.error(
-                "/components/pathItems",
-                "`components.pathItems` is not supported by openapi 3.0; inline the path items under `paths`",
+                Problem::new(
+                    Kind::ComponentsPathItems,
+                    "/components/pathItems",
+                    "`components.pathItems` is not supported by openapi 3.0",
+                )
+                .fix("inline the path items under `paths`"),
             ),
         }
         let sections: [(&str, Walk<'a>); 9] = [
@@ -392,7 +393,7 @@ impl<'a> Lowerer<'a> {
     fn each_entry(&mut self, container: &mut Value, ptr: &str, extensible: bool, walk: Walk<'a>) {
         let Value::Object(map) = container else {
             let msg = format!("expected an object, found {}", kind(container));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         for (key, value) in map.iter_mut() {
@@ -406,7 +407,7 @@ impl<'a> Lowerer<'a> {
     fn each_item(&mut self, list: &mut Value, ptr: &str, walk: Walk<'a>) {
         let Value::Array(items) = list else {
             let msg = format!("expected an array, found {}", kind(list));
-            self.error(ptr, msg);
+            self.shape(Kind::WrongType, ptr, msg);
             return;
         };
         for (i, item) in items.iter_mut().enumerate() {
@@ -430,6 +431,7 @@ impl<'a> Lowerer<'a> {
             let dropped: Vec<String> = obj.keys().filter(|k| *k != "$ref").map(|k| format!("`{k}`")).collect();
             obj.retain(|k, _| k == "$ref");
             self.note(
+                NoteKind::ReferenceSiblings,
                 ptr,
                 format!("{} beside `$ref` dropped; 3.0 reference objects take no siblings", dropped.join(", ")),
             );
@@ -445,31 +447,39 @@ impl<'a> Lowerer<'a> {
     fn check_ref(&mut self, reference: &Value, ptr: &str) {
         let Some(s) = reference.as_str() else {
             let msg = format!("expected `$ref` to be a string, found {}", kind(reference));
-            self.error(ptr, msg);
+            self.shape(Kind::WrongType, ptr, msg);
             return;
         };
         let Some(fragment) = s.strip_prefix('#') else {
-            let msg = format!(
-                "external reference {s:?} is not supported; bundle the document so that every reference is local (#/...)"
+            self.error(
+                Problem::new(Kind::ExternalReference, ptr, format!("external reference {s:?} is not supported"))
+                    .fix("bundle the document so that every reference is local (#/...)"),
             );
-            self.error(ptr, msg);
             return;
         };
         let Some(target) = percent_decode(fragment) else {
-            self.error(ptr, format!("reference {s:?} has invalid percent-encoding; fix the reference"));
+            self.error(
+                Problem::new(Kind::BadPercentEncoding, ptr, format!("reference {s:?} has invalid percent-encoding"))
+                    .fix("fix the reference"),
+            );
             return;
         };
         if !target.is_empty() && !target.starts_with('/') {
-            let msg =
-                format!("reference {s:?} is not a json pointer; only json pointer references (#/...) are supported");
-            self.error(ptr, msg);
+            self.error(
+                Problem::new(Kind::NonPointerReference, ptr, format!("reference {s:?} is not a json pointer"))
+                    .fix("only json pointer references (#/...) are supported"),
+            );
             return;
         }
         if self.input.pointer(&target).is_none() {
-            let msg = format!(
-                "reference {s:?} points to {target:?}, which does not exist; add the missing definition or fix the reference"
+            self.error(
+                Problem::new(
+                    Kind::DanglingReference,
+                    ptr,
+                    format!("reference {s:?} points to {target:?}, which does not exist"),
+                )
+                .fix("add the missing definition or fix the reference"),
             );
-            self.error(ptr, msg);
             return;
         }
         self.refs.push((ptr.to_owned(), target));
@@ -481,9 +491,12 @@ impl<'a> Lowerer<'a> {
         for (ptr, target) in std::mem::take(&mut self.refs) {
             if out.pointer(&target).is_none() {
                 let msg = format!(
-                    "reference target {target:?} no longer exists after lowering (it is inside a rewritten schema); point the reference at a /components entry instead"
+                    "reference target {target:?} no longer exists after lowering (it is inside a rewritten schema)"
                 );
-                self.error(ptr, msg);
+                self.error(
+                    Problem::new(Kind::ReferenceIntoRewrittenSchema, ptr, msg)
+                        .fix("point the reference at a /components entry instead"),
+                );
             }
         }
     }
@@ -493,7 +506,7 @@ impl<'a> Lowerer<'a> {
     fn path_item(&mut self, item: &mut Value, ptr: &str) {
         let Value::Object(obj) = item else {
             let msg = format!("expected a path item object, found {}", kind(item));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         // A path item `$ref` may carry siblings in 3.0 too, so only check it.
@@ -503,7 +516,7 @@ impl<'a> Lowerer<'a> {
         if let Some(params) = obj.get_mut("parameters") {
             self.each_item(params, &join(ptr, "parameters"), Self::parameter);
         }
-        for method in HTTP_METHODS {
+        for method in crate::spec::METHODS {
             if let Some(op) = obj.get_mut(method) {
                 self.operation(op, &join(ptr, method));
             }
@@ -512,11 +525,10 @@ impl<'a> Lowerer<'a> {
 
     fn operation(&mut self, op: &mut Value, ptr: &str) {
         let Value::Object(obj) = op else {
-            let msg = format!(
-                "expected an operation object, found {}; describe the operation as an object with `operationId` and `responses`",
-                kind(op)
+            self.error(
+                Problem::new(Kind::NotAnObject, ptr, format!("expected an operation object, found {}", kind(op)))
+                    .fix("describe the operation as an object with `operationId` and `responses`"),
             );
-            self.error(ptr, msg);
             return;
         };
         if let Some(params) = obj.get_mut("parameters") {
@@ -539,7 +551,10 @@ impl<'a> Lowerer<'a> {
         }
         // callbacks hold path items, which hold callbacks: bound the recursion
         if self.depth >= MAX_DEPTH {
-            self.error(ptr, format!("callbacks nest deeper than {MAX_DEPTH} levels; flatten them"));
+            self.error(
+                Problem::new(Kind::TooDeep, ptr, format!("callbacks nest deeper than {MAX_DEPTH} levels"))
+                    .fix("flatten them"),
+            );
             return;
         }
         self.depth += 1;
@@ -554,7 +569,7 @@ impl<'a> Lowerer<'a> {
         }
         let Value::Object(obj) = param else {
             let msg = format!("expected a parameter object, found {}", kind(param));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         if let Some(schema) = obj.get_mut("schema") {
@@ -572,21 +587,27 @@ impl<'a> Lowerer<'a> {
         match obj.get("required") {
             Some(Value::Bool(true)) => {}
             Some(_) => self.error(
-                join(ptr, "required"),
-                "path parameter must have `required: true`; openapi requires every path parameter, set it to true",
+                Problem::new(
+                    Kind::PathParameterNotRequired,
+                    join(ptr, "required"),
+                    "path parameter must have `required: true`",
+                )
+                .fix("openapi requires every path parameter, set it to true"),
             ),
-            None => {
-                self.error(
-                    ptr,
-                    "path parameter has no `required: true`; openapi requires every path parameter, add it",
-                );
-            }
+            None => self.error(
+                Problem::new(Kind::PathParameterNotRequired, ptr, "path parameter has no `required: true`")
+                    .fix("openapi requires every path parameter, add it"),
+            ),
         }
         if let Some(Value::Object(schema)) = obj.get_mut("schema")
             && schema.get("nullable") == Some(&Value::Bool(true))
         {
             schema.shift_remove("nullable");
-            self.note(ptr, "path parameter declared nullable; a path segment cannot be null, lowered as non-nullable");
+            self.note(
+                NoteKind::NullablePathParameter,
+                ptr,
+                "path parameter declared nullable; a path segment cannot be null, lowered as non-nullable",
+            );
         }
     }
 
@@ -596,7 +617,7 @@ impl<'a> Lowerer<'a> {
         }
         let Value::Object(obj) = body else {
             let msg = format!("expected a request body object, found {}", kind(body));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         if let Some(content) = obj.get_mut("content") {
@@ -610,7 +631,7 @@ impl<'a> Lowerer<'a> {
         }
         let Value::Object(obj) = response else {
             let msg = format!("expected a response object, found {}", kind(response));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         if let Some(headers) = obj.get_mut("headers") {
@@ -630,7 +651,7 @@ impl<'a> Lowerer<'a> {
         }
         let Value::Object(obj) = header else {
             let msg = format!("expected a header object, found {}", kind(header));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         if let Some(schema) = obj.get_mut("schema") {
@@ -647,7 +668,7 @@ impl<'a> Lowerer<'a> {
     fn media_type(&mut self, media: &mut Value, ptr: &str) {
         let Value::Object(obj) = media else {
             let msg = format!("expected a media type object, found {}", kind(media));
-            self.error(ptr, msg);
+            self.shape(Kind::NotAnObject, ptr, msg);
             return;
         };
         if let Some(schema) = obj.get_mut("schema") {
@@ -673,8 +694,12 @@ impl<'a> Lowerer<'a> {
         }
         if scheme.get("type").and_then(Value::as_str) == Some("mutualTLS") {
             self.error(
-                join(ptr, "type"),
-                "security scheme type `mutualTLS` is 3.1-only and has no 3.0 equivalent; remove it or describe it in prose",
+                Problem::new(
+                    Kind::MutualTls,
+                    join(ptr, "type"),
+                    "security scheme type `mutualTLS` is 3.1-only and has no 3.0 equivalent",
+                )
+                .fix("remove it or describe it in prose"),
             );
         }
     }
@@ -683,7 +708,10 @@ impl<'a> Lowerer<'a> {
 
     fn schema(&mut self, s: &mut Value, ptr: &str) {
         if self.depth >= MAX_DEPTH {
-            self.error(ptr, format!("schema nests deeper than {MAX_DEPTH} levels; flatten the model"));
+            self.error(
+                Problem::new(Kind::TooDeep, ptr, format!("schema nests deeper than {MAX_DEPTH} levels"))
+                    .fix("flatten the model"),
+            );
             return;
         }
         self.depth += 1;
@@ -701,30 +729,32 @@ impl<'a> Lowerer<'a> {
             }
             Value::Bool(false) => {
                 self.error(
-                    ptr,
-                    "schema `false` (no value is valid) cannot be expressed in 3.0; remove the field from the model",
+                    Problem::new(
+                        Kind::NoValidValue,
+                        ptr,
+                        "schema `false` (no value is valid) cannot be expressed in 3.0",
+                    )
+                    .fix("remove the field from the model"),
                 );
                 return;
             }
             other => {
-                let msg = format!(
-                    "expected a schema object, found {}; a schema is an object such as `{{\"type\": \"string\"}}`",
-                    kind(other)
+                self.error(
+                    Problem::new(Kind::NotAnObject, ptr, format!("expected a schema object, found {}", kind(other)))
+                        .fix("a schema is an object such as `{\"type\": \"string\"}`"),
                 );
-                self.error(ptr, msg);
                 return;
             }
         };
         for (keyword, what) in REFUSED {
             if obj.contains_key(keyword) {
-                let msg = if keyword == "$defs" {
-                    "`$defs` (nested definitions) is not supported by the 3.0 lowering; \
-                     hoist them into /components/schemas and point the `$ref`s there"
-                        .to_owned()
+                let fix = if keyword == "$defs" {
+                    "hoist them into /components/schemas and point the `$ref`s there"
                 } else {
-                    format!("`{keyword}` ({what}) is not supported by the 3.0 lowering; rewrite the model without it")
+                    "rewrite the model without it"
                 };
-                self.error(join(ptr, keyword), msg);
+                let msg = format!("`{keyword}` ({what}) is not supported by the 3.0 lowering");
+                self.error(Problem::new(Kind::Unsupported31Keyword, join(ptr, keyword), msg).fix(fix));
             }
         }
         if let Some(target) = obj.get("$ref") {
@@ -755,14 +785,18 @@ impl<'a> Lowerer<'a> {
             }
             Some(other) => {
                 let msg = format!("expected `properties` to map names to schemas, found {}", kind(other));
-                self.error(join(ptr, "properties"), msg);
+                self.shape(Kind::NotAnObject, join(ptr, "properties"), msg);
             }
         }
         match obj.get_mut("items") {
             None => {}
             Some(Value::Array(_)) => self.error(
-                join(ptr, "items"),
-                "array-form `items` (tuple validation) is not supported by the 3.0 lowering; rewrite the model without it",
+                Problem::new(
+                    Kind::Unsupported31Keyword,
+                    join(ptr, "items"),
+                    "array-form `items` (tuple validation) is not supported by the 3.0 lowering",
+                )
+                .fix("rewrite the model without it"),
             ),
             Some(items) => self.schema(items, &join(ptr, "items")),
         }
@@ -786,7 +820,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Some(other) => {
                     let msg = format!("expected `{key}` to be an array of schemas, found {}", kind(other));
-                    self.error(join(ptr, key), msg);
+                    self.shape(Kind::WrongType, join(ptr, key), msg);
                 }
             }
         }
@@ -799,14 +833,14 @@ impl<'a> Lowerer<'a> {
     fn type_keyword(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
         let types = match obj.get("type") {
             Some(Value::String(t)) if t == "null" => {
-                self.error(ptr, NULL_ONLY);
+                self.error(null_only(ptr));
                 return;
             }
             None | Some(Value::String(_)) => return,
             Some(Value::Array(types)) => types,
             Some(other) => {
                 let msg = format!("expected `type` to be a string or an array of strings, found {}", kind(other));
-                self.error(join(ptr, "type"), msg);
+                self.shape(Kind::WrongType, join(ptr, "type"), msg);
                 return;
             }
         };
@@ -822,18 +856,21 @@ impl<'a> Lowerer<'a> {
                 }
                 None => {
                     let msg = format!("expected a type name, found {}", kind(t));
-                    self.error(join(&join(ptr, "type"), &i.to_string()), msg);
+                    self.shape(Kind::WrongType, join(&join(ptr, "type"), &i.to_string()), msg);
                     return;
                 }
             }
         }
         match non_null.len() {
             0 if nullable => {
-                self.error(ptr, NULL_ONLY);
+                self.error(null_only(ptr));
                 return;
             }
             0 => {
-                self.error(join(ptr, "type"), "empty `type` array allows no value; remove the field or give it a type");
+                self.error(
+                    Problem::new(Kind::NoValidValue, join(ptr, "type"), "empty `type` array allows no value")
+                        .fix("remove the field or give it a type"),
+                );
                 return;
             }
             1 => {
@@ -842,18 +879,21 @@ impl<'a> Lowerer<'a> {
             }
             _ => {
                 if let Some(kw) = TYPE_SPECIFIC.iter().find(|k| obj.contains_key(**k)) {
-                    let msg = format!(
-                        "`{kw}` beside a multi-type `type` array cannot be distributed over the types; \
-                         split the schema into `anyOf` members by hand"
+                    let msg = format!("`{kw}` beside a multi-type `type` array cannot be distributed over the types");
+                    self.error(
+                        Problem::new(Kind::MultiTypeArray, join(ptr, kw), msg)
+                            .fix("split the schema into `anyOf` members by hand"),
                     );
-                    self.error(join(ptr, kw), msg);
                     return;
                 }
                 if obj.contains_key("anyOf") {
                     self.error(
-                        join(ptr, "type"),
-                        "a multi-type `type` array beside an `anyOf` cannot be lowered; \
-                         merge them by hand",
+                        Problem::new(
+                            Kind::MultiTypeArray,
+                            join(ptr, "type"),
+                            "a multi-type `type` array beside an `anyOf` cannot be lowered",
+                        )
+                        .fix("merge them by hand"),
                     );
                     return;
                 }
@@ -872,7 +912,7 @@ impl<'a> Lowerer<'a> {
             return;
         };
         if value.is_null() {
-            self.error(join(ptr, "const"), NULL_ONLY);
+            self.error(null_only(join(ptr, "const")));
             return;
         }
         match obj.get("enum") {
@@ -882,8 +922,12 @@ impl<'a> Lowerer<'a> {
                 obj.shift_remove("const");
             }
             Some(_) => self.error(
-                join(ptr, "const"),
-                "`const` value is not among the `enum` values, so no value can match; fix the model",
+                Problem::new(
+                    Kind::NoValidValue,
+                    join(ptr, "const"),
+                    "`const` value is not among the `enum` values, so no value can match",
+                )
+                .fix("fix the model"),
             ),
         }
     }
@@ -896,14 +940,14 @@ impl<'a> Lowerer<'a> {
             Some(Value::Array(list)) => list.len(),
             Some(other) => {
                 let msg = format!("expected schema `examples` to be an array of values, found {}", kind(other));
-                self.error(eptr, msg);
+                self.shape(Kind::WrongType, eptr, msg);
                 return;
             }
         };
         if obj.contains_key("example") || count == 0 {
             obj.shift_remove("examples");
             let why = if count == 0 { "it is empty" } else { "the schema already has an `example`" };
-            self.note(&eptr, format!("schema `examples` dropped, {why}"));
+            self.note(NoteKind::Examples, &eptr, format!("schema `examples` dropped, {why}"));
             return;
         }
         let first = match obj.get_mut("examples") {
@@ -913,6 +957,7 @@ impl<'a> Lowerer<'a> {
         splice(obj, "examples", vec![("example".into(), first)]);
         if count > 1 {
             self.note(
+                NoteKind::Examples,
                 &eptr,
                 format!(
                     "schema `examples` has {count} entries; 3.0 keeps one, lowered to `example` (the first), {} dropped",
@@ -931,7 +976,7 @@ impl<'a> Lowerer<'a> {
                 Some(Value::Number(n)) => n.clone(),
                 Some(other) => {
                     let msg = format!("expected `{exclusive}` to be a number or a boolean, found {}", kind(other));
-                    self.error(join(ptr, exclusive), msg);
+                    self.shape(Kind::WrongType, join(ptr, exclusive), msg);
                     continue;
                 }
             };
@@ -948,7 +993,7 @@ impl<'a> Lowerer<'a> {
                     if inclusive_is_stricter {
                         let msg = format!("`{exclusive}: {n}` is implied by `{bound}: {m}`; kept the {bound} only");
                         obj.shift_remove(exclusive);
-                        self.note(&join(ptr, exclusive), msg);
+                        self.note(NoteKind::ImpliedBound, &join(ptr, exclusive), msg);
                     } else {
                         obj.insert(bound.into(), Value::Number(n));
                         obj.insert(exclusive.into(), Value::Bool(true));
@@ -956,7 +1001,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Some(other) => {
                     let msg = format!("expected `{bound}` to be a number, found {}", kind(other));
-                    self.error(join(ptr, bound), msg);
+                    self.shape(Kind::WrongType, join(ptr, bound), msg);
                 }
             }
         }
@@ -996,7 +1041,7 @@ impl<'a> Lowerer<'a> {
                     _ if !is_string => "it only applies to strings".to_owned(),
                     _ => "3.0 has no equivalent".to_owned(),
                 };
-                self.note(&join(ptr, key), format!("`{key}: {value}` dropped, {why}"));
+                self.note(NoteKind::ContentKeyword, &join(ptr, key), format!("`{key}: {value}` dropped, {why}"));
             }
         }
     }
@@ -1016,7 +1061,7 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let Some(member) = rest.pop() else {
-            self.error(ptr, NULL_ONLY);
+            self.error(null_only(ptr));
             return;
         };
         let member = match member {
@@ -1055,11 +1100,8 @@ impl<'a> Lowerer<'a> {
                     }
                     Some(ov) => {
                         clash = true;
-                        let msg = format!(
-                            "the schema and its only non-null `{key}` member set `{mk}` differently; \
-                             merge them by hand"
-                        );
-                        self.error(join(ptr, mk), msg);
+                        let msg = format!("the schema and its only non-null `{key}` member set `{mk}` differently");
+                        self.error(Problem::new(Kind::UnionMergeClash, join(ptr, mk), msg).fix("merge them by hand"));
                         ov.clone()
                     }
                 };
@@ -1081,8 +1123,8 @@ impl<'a> Lowerer<'a> {
         for key in ["$schema", "$id"] {
             if obj.contains_key(key) {
                 refused = true;
-                let msg = format!("`{key}` beside `$ref` is not supported by the 3.0 lowering; remove it");
-                self.error(join(ptr, key), msg);
+                let msg = format!("`{key}` beside `$ref` is not supported by the 3.0 lowering");
+                self.error(Problem::new(Kind::Unsupported31Keyword, join(ptr, key), msg).fix("remove it"));
             }
         }
         let existing = match obj.get("allOf") {
@@ -1140,10 +1182,6 @@ fn splice(obj: &mut Map<String, Value>, key: &str, entries: Vec<(String, Value)>
     }
 }
 
-fn join(ptr: &str, token: &str) -> String {
-    format!("{ptr}/{}", escape_pointer_token(token))
-}
-
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -1153,24 +1191,6 @@ fn kind(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// Decodes the `%XX` escapes a URI fragment may use; None if malformed.
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -1195,7 +1215,7 @@ mod tests {
         }
     }
 
-    fn lower_err(doc: &Value) -> Vec<LowerError> {
+    fn lower_err(doc: &Value) -> Vec<Problem> {
         match lower(doc) {
             Ok(lowered) => panic!("expected errors, got {:#}", lowered.doc),
             Err(errors) => errors,
@@ -1203,32 +1223,31 @@ mod tests {
     }
 
     /// Lowers `schema` as `components.schemas.S`; returns it and the notes.
-    fn lower_schema(schema: Value) -> (Value, Vec<String>) {
+    fn lower_schema(schema: Value) -> (Value, Vec<Note>) {
         let lowered = lower_ok(&doc_with_schemas(json!({ "S": schema })));
         (lowered.doc["components"]["schemas"]["S"].clone(), lowered.notes)
     }
 
-    fn schema_error_pointers(schema: Value) -> Vec<String> {
-        lower_err(&doc_with_schemas(json!({ "S": schema }))).into_iter().map(|e| e.pointer).collect()
+    /// The kind and the pointer of each problem with `schema` as `S`.
+    fn schema_errors(schema: Value) -> Vec<(Kind, String)> {
+        lower_err(&doc_with_schemas(json!({ "S": schema })))
+            .into_iter()
+            .map(|e| (e.kind, e.place.pointer.unwrap_or_default()))
+            .collect()
     }
 
-    fn pointers(errors: &[LowerError]) -> Vec<&str> {
-        errors.iter().map(|e| e.pointer.as_str()).collect()
+    /// The kind and the pointer of each problem.
+    fn found(errors: &[Problem]) -> Vec<(Kind, &str)> {
+        errors.iter().map(|e| (e.kind, e.pointer().unwrap_or_default())).collect()
     }
 
-    // ---- public helpers ----
-
-    #[test]
-    fn escapes_pointer_tokens() {
-        assert_eq!(escape_pointer_token("/api/x/{id}"), "~1api~1x~1{id}");
-        assert_eq!(escape_pointer_token("a~b/c"), "a~0b~1c");
-        assert_eq!(escape_pointer_token("~1"), "~01");
+    /// The kind and the pointer of each note.
+    fn noted(notes: &[Note]) -> Vec<(NoteKind, &str)> {
+        notes.iter().map(|n| (n.kind, n.pointer())).collect()
     }
 
-    #[test]
-    fn error_displays_pointer_then_message() {
-        let e = LowerError { pointer: "/a/b".into(), message: "broken".into() };
-        assert_eq!(e.to_string(), "/a/b: broken");
+    fn at(kind: Kind, pointer: impl Into<String>) -> (Kind, String) {
+        (kind, pointer.into())
     }
 
     // ---- document level ----
@@ -1270,16 +1289,16 @@ mod tests {
     #[test]
     fn refuses_swagger_2() {
         let errors = lower_err(&json!({ "swagger": "2.0", "paths": {} }));
-        assert_eq!(pointers(&errors), ["/swagger"]);
+        assert_eq!(found(&errors), [(Kind::Version, "/swagger")]);
+        // the message shows the version it found
         assert!(errors[0].message.contains("\"2.0\""), "{}", errors[0]);
-        assert!(errors[0].message.contains("only openapi 3.0.x and 3.1.x are accepted"));
     }
 
     #[test]
     fn refuses_other_versions() {
         for version in [json!("4.0"), json!("3.2.0"), json!("3.1"), json!(3.1)] {
             let errors = lower_err(&json!({ "openapi": version, "paths": {} }));
-            assert_eq!(pointers(&errors), ["/openapi"], "{version}");
+            assert_eq!(found(&errors), [(Kind::Version, "/openapi")], "{version}");
             assert!(errors[0].message.contains(&version.to_string()));
         }
     }
@@ -1287,30 +1306,29 @@ mod tests {
     #[test]
     fn refuses_missing_version() {
         let errors = lower_err(&json!({ "paths": {} }));
-        assert_eq!(pointers(&errors), [""]);
+        assert_eq!(found(&errors), [(Kind::Version, "")]);
     }
 
     #[test]
     fn refuses_non_object_document() {
         for doc in [json!([]), json!("openapi"), json!(null), json!(3)] {
-            assert_eq!(pointers(&lower_err(&doc)), [""], "{doc}");
+            assert_eq!(found(&lower_err(&doc)), [(Kind::NotAnObject, "")], "{doc}");
         }
     }
 
     #[test]
     fn refuses_missing_paths() {
         let errors = lower_err(&json!({ "openapi": "3.1.0", "info": {} }));
-        assert_eq!(pointers(&errors), [""]);
-        assert!(errors[0].message.contains("`paths`"));
+        assert_eq!(found(&errors), [(Kind::MissingPaths, "")]);
         let errors = lower_err(&json!({ "openapi": "3.1.0", "paths": [] }));
-        assert_eq!(pointers(&errors), ["/paths"]);
+        assert_eq!(found(&errors), [(Kind::NotAnObject, "/paths")]);
     }
 
     #[test]
     fn refuses_non_empty_webhooks() {
         let mut doc = doc_with_schemas(json!({}));
         doc["webhooks"] = json!({ "ping": { "post": { "responses": {} } } });
-        assert_eq!(pointers(&lower_err(&doc)), ["/webhooks"]);
+        assert_eq!(found(&lower_err(&doc)), [(Kind::Webhooks, "/webhooks")]);
     }
 
     #[test]
@@ -1334,10 +1352,16 @@ mod tests {
                 "components": {}
             })
         );
-        let noted: Vec<&str> = lowered.notes.iter().filter_map(|n| n.split(": ").next()).collect();
+        let dropped = NoteKind::Dropped31Only;
         assert_eq!(
-            noted,
-            ["/jsonSchemaDialect", "/info/summary", "/info/license/identifier", "/webhooks", "/components/pathItems"]
+            noted(&lowered.notes),
+            [
+                (dropped, "/jsonSchemaDialect"),
+                (dropped, "/info/summary"),
+                (dropped, "/info/license/identifier"),
+                (dropped, "/webhooks"),
+                (dropped, "/components/pathItems")
+            ]
         );
     }
 
@@ -1345,7 +1369,7 @@ mod tests {
     fn refuses_non_empty_component_path_items() {
         let mut doc = doc_with_schemas(json!({}));
         doc["components"]["pathItems"] = json!({ "P": { "get": {} } });
-        assert_eq!(pointers(&lower_err(&doc)), ["/components/pathItems"]);
+        assert_eq!(found(&lower_err(&doc)), [(Kind::ComponentsPathItems, "/components/pathItems")]);
     }
 
     #[test]
@@ -1353,7 +1377,7 @@ mod tests {
         let mut doc = doc_with_schemas(json!({}));
         doc["components"]["securitySchemes"] =
             json!({ "mtls": { "type": "mutualTLS" }, "HTTPBearer": { "type": "http", "scheme": "bearer" } });
-        assert_eq!(pointers(&lower_err(&doc)), ["/components/securitySchemes/mtls/type"]);
+        assert_eq!(found(&lower_err(&doc)), [(Kind::MutualTls, "/components/securitySchemes/mtls/type")]);
     }
 
     // ---- rule 1: nullable unions ----
@@ -1442,11 +1466,11 @@ mod tests {
 
     #[test]
     fn refuses_clashing_keys_when_merging() {
-        let pointers = schema_error_pointers(json!({
+        let errors = schema_errors(json!({
             "anyOf": [{ "type": "string", "maxLength": 3 }, { "type": "null" }],
             "maxLength": 5
         }));
-        assert_eq!(pointers, [format!("{S}/maxLength")]);
+        assert_eq!(errors, [at(Kind::UnionMergeClash, format!("{S}/maxLength"))]);
     }
 
     #[test]
@@ -1454,8 +1478,7 @@ mod tests {
         let errors = lower_err(&doc_with_schemas(json!({
             "S": { "properties": { "x": { "anyOf": [{ "type": "null" }], "title": "X" } } }
         })));
-        assert_eq!(pointers(&errors), [format!("{S}/properties/x")]);
-        assert!(errors[0].message.starts_with("schema allows only null; 3.0 cannot express a null-only type"));
+        assert_eq!(found(&errors), [(Kind::NullOnlyType, format!("{S}/properties/x").as_str())]);
     }
 
     // ---- rule 2: type arrays ----
@@ -1488,15 +1511,15 @@ mod tests {
     #[test]
     fn refuses_type_specific_keyword_beside_multi_type_array() {
         assert_eq!(
-            schema_error_pointers(json!({ "type": ["string", "integer"], "format": "uuid" })),
-            [format!("{S}/format")]
+            schema_errors(json!({ "type": ["string", "integer"], "format": "uuid" })),
+            [at(Kind::MultiTypeArray, format!("{S}/format"))]
         );
     }
 
     #[test]
     fn refuses_null_only_type_array() {
-        assert_eq!(schema_error_pointers(json!({ "type": ["null"] })), [S]);
-        assert_eq!(schema_error_pointers(json!({ "type": [] })), [format!("{S}/type")]);
+        assert_eq!(schema_errors(json!({ "type": ["null"] })), [at(Kind::NullOnlyType, S)]);
+        assert_eq!(schema_errors(json!({ "type": [] })), [at(Kind::NoValidValue, format!("{S}/type"))]);
     }
 
     #[test]
@@ -1505,7 +1528,13 @@ mod tests {
             "S": { "properties": { "n": { "type": "null" } },
                    "allOf": [{ "type": "null" }] }
         })));
-        assert_eq!(pointers(&errors), [format!("{S}/allOf/0"), format!("{S}/properties/n")]);
+        assert_eq!(
+            found(&errors),
+            [
+                (Kind::NullOnlyType, format!("{S}/allOf/0").as_str()),
+                (Kind::NullOnlyType, format!("{S}/properties/n").as_str())
+            ]
+        );
     }
 
     // ---- rule 3: $ref siblings ----
@@ -1545,12 +1574,15 @@ mod tests {
     #[test]
     fn refuses_id_and_schema_beside_ref() {
         assert_eq!(
-            schema_error_pointers(json!({
+            schema_errors(json!({
                 "$ref": "#/components/schemas/S",
                 "$id": "x",
                 "$schema": "https://json-schema.org/draft/2020-12/schema"
             })),
-            [format!("{S}/$id"), format!("{S}/$schema")]
+            [
+                at(Kind::Unsupported31Keyword, format!("{S}/$id")),
+                at(Kind::Unsupported31Keyword, format!("{S}/$schema"))
+            ]
         );
     }
 
@@ -1560,12 +1592,7 @@ mod tests {
     fn lowers_schema_examples_to_first_example() {
         let (s, notes) = lower_schema(json!({ "type": "string", "examples": ["a", "b", "c"] }));
         assert_eq!(s, json!({ "type": "string", "example": "a" }));
-        assert_eq!(
-            notes,
-            [format!(
-                "{S}/examples: schema `examples` has 3 entries; 3.0 keeps one, lowered to `example` (the first), 2 dropped"
-            )]
-        );
+        assert_eq!(noted(&notes), [(NoteKind::Examples, format!("{S}/examples").as_str())]);
         let (s, notes) = lower_schema(json!({ "type": "string", "examples": ["a"] }));
         assert_eq!(s, json!({ "type": "string", "example": "a" }));
         assert!(notes.is_empty());
@@ -1575,8 +1602,7 @@ mod tests {
     fn drops_schema_examples_beside_example() {
         let (s, notes) = lower_schema(json!({ "example": "x", "examples": ["a"] }));
         assert_eq!(s, json!({ "example": "x" }));
-        assert_eq!(notes.len(), 1);
-        assert!(notes[0].starts_with(&format!("{S}/examples: ")));
+        assert_eq!(noted(&notes), [(NoteKind::Examples, format!("{S}/examples").as_str())]);
     }
 
     #[test]
@@ -1607,8 +1633,11 @@ mod tests {
 
     #[test]
     fn refuses_const_outside_enum_and_null_const() {
-        assert_eq!(schema_error_pointers(json!({ "const": "c", "enum": ["a", "b"] })), [format!("{S}/const")]);
-        assert_eq!(schema_error_pointers(json!({ "const": null })), [format!("{S}/const")]);
+        assert_eq!(
+            schema_errors(json!({ "const": "c", "enum": ["a", "b"] })),
+            [at(Kind::NoValidValue, format!("{S}/const"))]
+        );
+        assert_eq!(schema_errors(json!({ "const": null })), [at(Kind::NullOnlyType, format!("{S}/const"))]);
     }
 
     // ---- rule 6: exclusive bounds ----
@@ -1629,8 +1658,13 @@ mod tests {
         let (s, notes) =
             lower_schema(json!({ "minimum": 5, "exclusiveMinimum": 1, "maximum": 1, "exclusiveMaximum": 9 }));
         assert_eq!(s, json!({ "minimum": 5, "maximum": 1 }));
-        assert_eq!(notes.len(), 2);
-        assert!(notes[0].starts_with(&format!("{S}/exclusiveMinimum: ")));
+        assert_eq!(
+            noted(&notes),
+            [
+                (NoteKind::ImpliedBound, format!("{S}/exclusiveMinimum").as_str()),
+                (NoteKind::ImpliedBound, format!("{S}/exclusiveMaximum").as_str())
+            ]
+        );
         // the exclusive bound is stricter, or equal: it replaces the inclusive one
         let (s, notes) =
             lower_schema(json!({ "minimum": 0, "exclusiveMinimum": 0, "maximum": 10, "exclusiveMaximum": 3 }));
@@ -1663,13 +1697,10 @@ mod tests {
     fn drops_unmappable_content_keywords_with_a_note() {
         let (s, notes) = lower_schema(json!({ "type": "string", "contentMediaType": "image/png" }));
         assert_eq!(s, json!({ "type": "string" }));
-        assert_eq!(
-            notes,
-            [format!("{S}/contentMediaType: `contentMediaType: \"image/png\"` dropped, 3.0 has no equivalent")]
-        );
+        assert_eq!(noted(&notes), [(NoteKind::ContentKeyword, format!("{S}/contentMediaType").as_str())]);
         let (s, notes) = lower_schema(json!({ "type": "string", "format": "uri", "contentEncoding": "base64" }));
         assert_eq!(s, json!({ "type": "string", "format": "uri" }));
-        assert_eq!(notes.len(), 1);
+        assert_eq!(noted(&notes), [(NoteKind::ContentKeyword, format!("{S}/contentEncoding").as_str())]);
     }
 
     // ---- rule 8: refusals ----
@@ -1681,11 +1712,8 @@ mod tests {
                 let errors = lower_err(&doc_with_schemas(json!({
                     "S": { "type": "object", "properties": { "p": { $keyword: $value } } }
                 })));
-                assert_eq!(
-                    pointers(&errors),
-                    [format!("{S}/properties/p/{}", escape_pointer_token($keyword))]
-                );
-                assert!(errors[0].message.contains("not supported by the 3.0 lowering"));
+                let pointer = format!("{S}/properties/p/{}", crate::pointer::escape($keyword));
+                assert_eq!(found(&errors), [(Kind::Unsupported31Keyword, pointer.as_str())]);
             }
         };
     }
@@ -1713,8 +1741,8 @@ mod tests {
         let (s, _) = lower_schema(json!({ "properties": { "any": true }, "items": true }));
         assert_eq!(s, json!({ "properties": { "any": {} }, "items": {} }));
         assert_eq!(
-            schema_error_pointers(json!({ "properties": { "never": false } })),
-            [format!("{S}/properties/never")]
+            schema_errors(json!({ "properties": { "never": false } })),
+            [at(Kind::NoValidValue, format!("{S}/properties/never"))]
         );
     }
 
@@ -1767,12 +1795,7 @@ mod tests {
         assert_eq!(params[0]["schema"], json!({ "type": "string", "format": "uuid", "title": "Id" }));
         // only path parameters lose `nullable`
         assert_eq!(params[1]["schema"], json!({ "type": "string", "format": "uuid", "title": "Q", "nullable": true }));
-        assert_eq!(
-            lowered.notes,
-            [
-                "/paths/~1api~1x~1{id}/get/parameters/0: path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
-            ]
-        );
+        assert_eq!(noted(&lowered.notes), [(NoteKind::NullablePathParameter, format!("{P}/0").as_str())]);
     }
 
     #[test]
@@ -1781,7 +1804,13 @@ mod tests {
             { "name": "id", "in": "path", "required": false, "schema": { "type": "string" } },
             { "name": "id2", "in": "path", "schema": { "type": "string" } }
         ])));
-        assert_eq!(pointers(&errors), [format!("{P}/0/required"), format!("{P}/1")]);
+        assert_eq!(
+            found(&errors),
+            [
+                (Kind::PathParameterNotRequired, format!("{P}/0/required").as_str()),
+                (Kind::PathParameterNotRequired, format!("{P}/1").as_str())
+            ]
+        );
     }
 
     #[test]
@@ -1793,12 +1822,7 @@ mod tests {
         } } });
         let lowered = lower_ok(&doc);
         assert_eq!(lowered.doc["components"]["parameters"]["Id"]["schema"], json!({ "type": "string" }));
-        assert_eq!(
-            lowered.notes,
-            [
-                "/components/parameters/Id: path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"
-            ]
-        );
+        assert_eq!(noted(&lowered.notes), [(NoteKind::NullablePathParameter, "/components/parameters/Id")]);
     }
 
     // ---- references ----
@@ -1814,11 +1838,13 @@ mod tests {
         } });
         let errors = lower_err(&doc);
         assert_eq!(
-            pointers(&errors),
-            ["/components/schemas/A/properties/b/$ref".to_owned(), format!("{P}/0/$ref"), format!("{P}/1/schema/$ref"),]
+            found(&errors),
+            [
+                (Kind::DanglingReference, "/components/schemas/A/properties/b/$ref"),
+                (Kind::DanglingReference, format!("{P}/0/$ref").as_str()),
+                (Kind::ExternalReference, format!("{P}/1/schema/$ref").as_str()),
+            ]
         );
-        assert!(errors[0].message.contains("\"/components/schemas/B\""), "{}", errors[0]);
-        assert!(errors[2].message.starts_with("external reference"));
     }
 
     #[test]
@@ -1840,7 +1866,7 @@ mod tests {
             "A": { "anyOf": [{ "type": "string" }, { "type": "null" }] },
             "B": { "$ref": "#/components/schemas/A/anyOf/0" }
         })));
-        assert_eq!(pointers(&errors), ["/components/schemas/B/$ref"]);
+        assert_eq!(found(&errors), [(Kind::ReferenceIntoRewrittenSchema, "/components/schemas/B/$ref")]);
     }
 
     #[test]
@@ -1855,12 +1881,7 @@ mod tests {
             lowered.doc["paths"]["/a"]["get"]["responses"]["404"],
             json!({ "$ref": "#/components/responses/NotFound" })
         );
-        assert_eq!(
-            lowered.notes,
-            [
-                "/paths/~1a/get/responses/404: `description` beside `$ref` dropped; 3.0 reference objects take no siblings"
-            ]
-        );
+        assert_eq!(noted(&lowered.notes), [(NoteKind::ReferenceSiblings, "/paths/~1a/get/responses/404")]);
     }
 
     // ---- the FastAPI export ----
@@ -1974,9 +1995,11 @@ mod tests {
         // same key order, not just the same maps
         assert_eq!(lowered.doc.to_string(), expected.to_string());
         assert_eq!(
-            lowered.notes,
-            ["/paths/~1api~1integration-sources~1{source_id}~1saas-associations/get/parameters/0: \
-              path parameter declared nullable; a path segment cannot be null, lowered as non-nullable"]
+            noted(&lowered.notes),
+            [(
+                NoteKind::NullablePathParameter,
+                "/paths/~1api~1integration-sources~1{source_id}~1saas-associations/get/parameters/0"
+            )]
         );
     }
 
@@ -2014,20 +2037,23 @@ mod tests {
         ] } } });
         let errors = lower_err(&doc);
         assert_eq!(
-            pointers(&errors),
+            found(&errors),
             [
-                "/components/schemas/A/properties/w",
-                "/components/schemas/A/properties/x",
-                "/components/schemas/A/properties/y/$ref",
-                "/components/schemas/Z/prefixItems",
-                "/paths/~1p~1{id}/get/parameters/0",
-                "/paths/~1p~1{id}/get/parameters/0/schema/if",
-                "/webhooks",
+                (Kind::NoValidValue, "/components/schemas/A/properties/w"),
+                (Kind::NullOnlyType, "/components/schemas/A/properties/x"),
+                (Kind::DanglingReference, "/components/schemas/A/properties/y/$ref"),
+                (Kind::Unsupported31Keyword, "/components/schemas/Z/prefixItems"),
+                (Kind::PathParameterNotRequired, "/paths/~1p~1{id}/get/parameters/0"),
+                (Kind::Unsupported31Keyword, "/paths/~1p~1{id}/get/parameters/0/schema/if"),
+                (Kind::Webhooks, "/webhooks"),
             ]
         );
         for e in &errors {
-            assert!(!e.message.ends_with('.'), "{e}");
-            assert!(!e.message.starts_with(char::is_uppercase), "{e}");
+            // what is wrong, then what to do; lowercase, no trailing period
+            let fix = e.fix.as_deref().unwrap_or_else(|| panic!("no fix: {e}"));
+            for text in [e.message.as_str(), fix] {
+                assert!(!text.ends_with('.') && !text.starts_with(char::is_uppercase), "{e}");
+            }
         }
     }
 
@@ -2100,6 +2126,6 @@ mod tests {
         }
         let errors = lower_err(&doc_with_schemas(json!({ "S": schema })));
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("deeper than"));
+        assert_eq!(errors[0].kind, Kind::TooDeep);
     }
 }

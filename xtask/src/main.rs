@@ -3,11 +3,11 @@
 //!
 //! `XTASK_ROOT=<dir>` makes the tasks act on another copy of the workspace.
 //!
-//! Exit codes: 0 success; 1 generated files are stale (check); 2 the spec or
-//! `codegen.toml` is invalid; 3 any other failure.
+//! Every task prints the lowering's notes on stderr (`note: ...`), problems
+//! as `error: ...` (both rendered by `xtask::diag`), and exits with one of
+//! the codes of [`xtask::diag::ExitCode`].
 
 use std::io::Write as _;
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +29,7 @@ fn no_huge_pages() {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use xtask::codegen::{self, Failure};
+use xtask::diag::{ExitCode, Note};
 use xtask::files::Mode;
 use xtask::spec::Workspace;
 
@@ -53,7 +54,7 @@ enum Task {
     Lower,
 }
 
-fn main() -> ExitCode {
+fn main() -> std::process::ExitCode {
     no_huge_pages();
     let cli = Cli::parse();
     // XTASK_ROOT points the tasks at another copy of the workspace (the
@@ -64,18 +65,24 @@ fn main() -> ExitCode {
         Task::Check => report(&ws, Mode::Check),
         Task::Lower => lower(&ws),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(code) => ExitCode::from(code as u8),
+    result.err().unwrap_or(ExitCode::Success).into()
+}
+
+/// The lowering's notes, on stderr.
+fn print_notes(notes: &[Note]) {
+    for note in notes {
+        eprintln!("note: {note}");
     }
 }
 
-fn report(ws: &Workspace, mode: Mode) -> Result<(), i32> {
+fn report(ws: &Workspace, mode: Mode) -> Result<(), ExitCode> {
     let mut out = String::new();
+    let mut notes = Vec::new();
     let result = match mode {
-        Mode::Write => codegen::run(ws, mode, &mut out),
-        Mode::Check => codegen::check(ws, published_document().as_ref().map_err(|why| *why), &mut out),
+        Mode::Write => codegen::run_noting(ws, mode, &mut out, &mut notes),
+        Mode::Check => codegen::check(ws, published_document().as_ref().map_err(|why| *why), &mut out, &mut notes),
     };
+    print_notes(&notes);
     print!("{out}");
     let _ = std::io::stdout().flush();
     match result {
@@ -103,12 +110,10 @@ fn published_document() -> Result<serde_json::Value, &'static str> {
     Err("xtask was built without its `round-trip` feature")
 }
 
-fn lower(ws: &Workspace) -> Result<(), i32> {
+fn lower(ws: &Workspace) -> Result<(), ExitCode> {
     match ws.load() {
         Ok(spec) => {
-            for note in &spec.notes {
-                eprintln!("note: {}: {note}", spec.file);
-            }
+            print_notes(&spec.notes);
             println!("{}", serde_json::to_string_pretty(&spec.lowered).unwrap_or_default());
             Ok(())
         }

@@ -16,12 +16,19 @@
 //! 4. the result is converted to snake_case, and a Rust keyword gets a
 //!    trailing `_` (`type` → `type_`), as typify and progenitor do for fields.
 //!
-//! Two operations that map to one name are an error naming both, since one
-//! of them would silently shadow the other in the client and the trait.
+//! Two operations that map to one name are a [`Problem`] naming both, since
+//! one of them would silently shadow the other in the client and the trait.
+//! Overrides that are not identifiers, or name no operation, are problems
+//! placed in `codegen.toml`.
 
 use std::collections::BTreeMap;
 
 use heck::ToSnakeCase;
+
+use crate::diag::{Problem, ProblemKind as Kind};
+
+/// The file that holds the override table.
+const CONFIG_FILE: &str = "codegen.toml";
 
 /// One operation as seen by the naming rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +82,7 @@ pub fn escape_keyword(name: &str) -> String {
 pub fn assign(
     operations: &[OperationRef],
     overrides: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, Vec<String>> {
+) -> Result<BTreeMap<String, String>, Vec<Problem>> {
     let mut errors = Vec::new();
     let mut by_name: BTreeMap<String, &OperationRef> = BTreeMap::new();
     let mut names = BTreeMap::new();
@@ -85,27 +92,33 @@ pub fn assign(
                 if syn_ident_ok(name) {
                     name.clone()
                 } else {
-                    errors.push(format!(
-                        "codegen.toml: [names] \"{}\" = \"{name}\" is not a snake_case Rust identifier; pick another name",
-                        op.operation_id
-                    ));
+                    let message =
+                        format!("[names] \"{}\" = \"{name}\" is not a snake_case Rust identifier", op.operation_id);
+                    errors.push(
+                        Problem::in_file(Kind::InvalidNameOverride, CONFIG_FILE, message)
+                            .fix("pick another name")
+                            .operation(&op.operation_id),
+                    );
                     continue;
                 }
             }
             None => rust_name(&op.operation_id, &op.path, &op.method),
         };
         if let Some(other) = by_name.get(&name) {
-            errors.push(format!(
-                "{}: operations `{}` ({} {}) and `{}` ({} {}) both map to the Rust name `{name}`; \
-                 give one of them another name under [names] in codegen.toml",
-                op.pointer,
+            let message = format!(
+                "operations `{}` ({} {}) and `{}` ({} {}) both map to the Rust name `{name}`",
                 other.operation_id,
                 other.method.to_uppercase(),
                 other.path,
                 op.operation_id,
                 op.method.to_uppercase(),
                 op.path,
-            ));
+            );
+            errors.push(
+                Problem::new(Kind::NameCollision, &op.pointer, message)
+                    .fix("give one of them another name under [names] in codegen.toml")
+                    .operation(&op.operation_id),
+            );
             continue;
         }
         by_name.insert(name.clone(), op);
@@ -113,9 +126,8 @@ pub fn assign(
     }
     for id in overrides.keys() {
         if !operations.iter().any(|op| &op.operation_id == id) {
-            errors.push(format!(
-                "codegen.toml: [names] names operation `{id}`, which the spec does not have; remove the entry"
-            ));
+            let message = format!("[names] names operation `{id}`, which the spec does not have");
+            errors.push(Problem::in_file(Kind::StaleNameOverride, CONFIG_FILE, message).fix("remove the entry"));
         }
     }
     if errors.is_empty() { Ok(names) } else { Err(errors) }
@@ -134,7 +146,7 @@ mod tests {
             operation_id: id.into(),
             path: path.into(),
             method: method.into(),
-            pointer: format!("/paths/{}/{method}", crate::lower::escape_pointer_token(path)),
+            pointer: format!("{}/{method}", crate::pointer::join("/paths", path)),
         }
     }
 
@@ -193,10 +205,13 @@ mod tests {
         let ops = [op("list_items_items_get", "/items", "get"), op("list_items_v2_items_get", "/v2/items", "get")];
         let errors = assign(&ops, &BTreeMap::new()).unwrap_err();
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].contains("`list_items_items_get` (GET /items)"), "{}", errors[0]);
-        assert!(errors[0].contains("`list_items_v2_items_get` (GET /v2/items)"), "{}", errors[0]);
-        assert!(errors[0].contains("`list_items`"), "{}", errors[0]);
-        assert!(errors[0].starts_with("/paths/~1v2~1items/get: "), "{}", errors[0]);
+        assert_eq!(errors[0].kind, Kind::NameCollision);
+        assert_eq!(errors[0].pointer(), Some("/paths/~1v2~1items/get"));
+        assert_eq!(errors[0].place.operation.as_deref(), Some("list_items_v2_items_get"));
+        // both operations and the name they share are named
+        assert!(errors[0].message.contains("`list_items_items_get` (GET /items)"), "{}", errors[0]);
+        assert!(errors[0].message.contains("`list_items_v2_items_get` (GET /v2/items)"), "{}", errors[0]);
+        assert!(errors[0].message.contains("`list_items`"), "{}", errors[0]);
     }
 
     #[test]
@@ -213,9 +228,13 @@ mod tests {
         let ops = [op("list_items_items_get", "/items", "get")];
         let overrides = BTreeMap::from([("gone".to_string(), "x".to_string())]);
         let errors = assign(&ops, &overrides).unwrap_err();
-        assert!(errors[0].contains("`gone`"), "{errors:?}");
+        assert_eq!(errors[0].kind, Kind::StaleNameOverride);
+        assert_eq!(errors[0].place.file, "codegen.toml");
+        assert!(errors[0].message.contains("`gone`"), "{errors:?}");
         let overrides = BTreeMap::from([("list_items_items_get".to_string(), "ListItems".to_string())]);
         let errors = assign(&ops, &overrides).unwrap_err();
-        assert!(errors[0].contains("not a snake_case Rust identifier"), "{errors:?}");
+        assert_eq!(errors[0].kind, Kind::InvalidNameOverride);
+        assert_eq!(errors[0].place.file, "codegen.toml");
+        assert_eq!(errors[0].place.operation.as_deref(), Some("list_items_items_get"));
     }
 }

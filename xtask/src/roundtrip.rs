@@ -33,7 +33,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::lower::escape_pointer_token;
+use crate::pointer;
 
 /// The allow-list, with the reason printed beside each use.
 pub const ALLOWANCES: &[(&str, &str)] = &[
@@ -109,7 +109,7 @@ pub fn compare(spec: &Value, published: &Value) -> Report {
         r.allowed.push(("security", "/components/securitySchemes".into()));
     }
     for (path, item) in spec_paths {
-        let item_ptr = format!("/paths/{}", escape_pointer_token(path));
+        let item_ptr = format!("/paths/{}", pointer::escape(path));
         for (method, op) in item.as_object().unwrap_or(&empty) {
             if !crate::spec::METHODS.contains(&method.as_str()) {
                 continue;
@@ -127,7 +127,7 @@ pub fn compare(spec: &Value, published: &Value) -> Report {
         for method in item.as_object().unwrap_or(&empty).keys() {
             if spec_paths.get(path).and_then(|i| i.get(method)).is_none() {
                 r.differences.push((
-                    format!("/paths/{}/{method}", escape_pointer_token(path)),
+                    format!("/paths/{}/{method}", pointer::escape(path)),
                     format!("the server publishes {} {path}, which the spec does not have", method.to_uppercase()),
                 ));
             }
@@ -268,7 +268,7 @@ fn compare_content(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Va
         return;
     }
     for media in types(a) {
-        let key = escape_pointer_token(&media);
+        let key = pointer::escape(&media);
         let sa = a.pointer(&format!("/content/{key}/schema")).cloned().unwrap_or(Value::Null);
         let sb = b.pointer(&format!("/content/{key}/schema")).cloned().unwrap_or(Value::Null);
         compare_schema(spec, published, &format!("{ptr}/content/{key}/schema"), &sa, &sb, r);
@@ -293,7 +293,7 @@ fn allow_optional_nullable(a: &Value, b: &mut Value, ptr: &str, r: &mut Report) 
     if let (Some(pa), Some(Value::Object(pb))) = (a.get("properties"), obj.get_mut("properties")) {
         for (name, sb) in pb.iter_mut() {
             let sa = pa.get(name).unwrap_or(&Value::Null);
-            let p = format!("{ptr}/properties/{}", escape_pointer_token(name));
+            let p = format!("{ptr}/properties/{}", pointer::escape(name));
             let optional = !required.contains(&name.as_str()) && sa.get("nullable") != Some(&Value::Bool(true));
             if optional
                 && sb.get("nullable") == Some(&Value::Bool(true))
@@ -333,7 +333,7 @@ fn strip_validation(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
             strip_validation(
                 s,
                 pb.get(name).unwrap_or(&Value::Null),
-                &format!("{ptr}/properties/{}", escape_pointer_token(name)),
+                &format!("{ptr}/properties/{}", pointer::escape(name)),
                 r,
             );
         }
@@ -489,7 +489,7 @@ fn diff(ptr: &str, a: &Value, b: &Value, r: &mut Report) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             for k in keys {
-                let p = format!("{ptr}/{}", escape_pointer_token(k));
+                let p = format!("{ptr}/{}", pointer::escape(k));
                 match (x.get(k), y.get(k)) {
                     (Some(va), Some(vb)) => diff(&p, va, vb, r),
                     (Some(va), None) => r

@@ -53,15 +53,19 @@ use quote::{format_ident, quote};
 use serde_json::{Value, json};
 use typify::{TypeSpace, TypeSpaceSettings};
 
+use crate::diag::{Problem, ProblemKind as Kind};
 use crate::names::escape_keyword;
 use dropshot_codegen_runtime::template::{segments, variable};
 
 use crate::spec::{Operation, Spec, parameters, resolve};
 
-/// The generated server module, formatted, with its header.
-pub fn generate(spec: &Spec) -> Result<String, String> {
-    let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate()))
-        .map_err(|panic| format!("/: typify could not generate the server types ({panic}); this is a generator bug, please report it with the spec"))??;
+/// The generated server module, formatted, with its header; or the
+/// problem (its file left for the caller to name) that prevents it.
+pub fn generate(spec: &Spec) -> Result<String, Problem> {
+    let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate())).map_err(|panic| {
+        Problem::new(Kind::GeneratorBug, "", format!("typify could not generate the server types ({panic})"))
+            .fix("this is a generator bug, please report it with the spec")
+    })??;
     let body = crate::format_tokens(tokens)?;
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
 }
@@ -94,7 +98,7 @@ struct Endpoint<'a> {
 }
 
 impl<'a> Generator<'a> {
-    fn new(spec: &'a Spec) -> Result<Self, String> {
+    fn new(spec: &'a Spec) -> Result<Self, Problem> {
         let mut type_settings = TypeSpaceSettings::default();
         type_settings.with_type_mod("types").with_struct_builder(false).with_derive("schemars::JsonSchema".to_string());
         let mut types = TypeSpace::new(&type_settings);
@@ -103,31 +107,32 @@ impl<'a> Generator<'a> {
             .into_iter()
             .flatten()
             .map(|(name, schema)| {
-                to_json_schema(schema)
-                    .map(|s| (name.clone(), s))
-                    .map_err(|e| format!("/components/schemas/{}: {e}", crate::lower::escape_pointer_token(name)))
+                to_json_schema(schema, &crate::pointer::join("/components/schemas", name)).map(|s| (name.clone(), s))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        types
-            .add_ref_types(defs)
-            .map_err(|e| format!("/components/schemas: typify cannot generate these schemas: {e}"))?;
+        types.add_ref_types(defs).map_err(|e| {
+            Problem::new(
+                Kind::UnsupportedSchema,
+                "/components/schemas",
+                format!("typify cannot generate these schemas: {e}"),
+            )
+        })?;
         let routes = Routes::new(&spec.operations)?;
         let mut doc = spec.lowered.clone();
         crate::spec::drop_inline_body_titles(&mut doc, spec);
         Ok(Self { spec, doc, types, routes })
     }
 
-    fn add_type(&mut self, schema: &Value, name: String, pointer: &str) -> Result<TokenStream, String> {
-        let schema = to_json_schema(schema).map_err(|e| format!("{pointer}: {e}"))?;
-        let id = self
-            .types
-            .add_type_with_name(&schema, Some(name))
-            .map_err(|e| format!("{pointer}: typify cannot generate this schema: {e}"))?;
-        let ty = self.types.get_type(&id).map_err(|e| format!("{pointer}: {e}"))?;
+    fn add_type(&mut self, schema: &Value, name: String, pointer: &str) -> Result<TokenStream, Problem> {
+        let schema = to_json_schema(schema, pointer)?;
+        let id = self.types.add_type_with_name(&schema, Some(name)).map_err(|e| {
+            Problem::new(Kind::UnsupportedSchema, pointer, format!("typify cannot generate this schema: {e}"))
+        })?;
+        let ty = self.types.get_type(&id).map_err(|e| Problem::new(Kind::GeneratorBug, pointer, e.to_string()))?;
         Ok(ty.ident())
     }
 
-    fn generate(mut self) -> Result<TokenStream, String> {
+    fn generate(mut self) -> Result<TokenStream, Problem> {
         let ops: Vec<&Operation> = self.spec.operations.iter().collect();
         let mut endpoints = Vec::new();
         let mut support = Vec::new();
@@ -137,8 +142,9 @@ impl<'a> Generator<'a> {
         let trait_name = self.trait_name();
         let trait_ident = format_ident!("{}", trait_name);
         let trait_mod = format_ident!("{}_mod", trait_name.to_snake_case());
-        let error: syn::Type = syn::parse_str(&self.spec.config.server.error_type)
-            .map_err(|e| format!("codegen.toml: [server] error_type is not a Rust type: {e}"))?;
+        let error: syn::Type = syn::parse_str(&self.spec.config.server.error_type).map_err(|e| {
+            Problem::in_file(Kind::Config, "codegen.toml", format!("[server] error_type is not a Rust type: {e}"))
+        })?;
         let error = quote!(#error);
         let main_endpoints = endpoints.iter().map(|e| self.endpoint_tokens(e, &error, false));
         let published: Vec<TokenStream> =
@@ -242,7 +248,7 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn endpoint(&mut self, op: &'a Operation, support: &mut Vec<TokenStream>) -> Result<Endpoint<'a>, String> {
+    fn endpoint(&mut self, op: &'a Operation, support: &mut Vec<TokenStream>) -> Result<Endpoint<'a>, Problem> {
         let doc_value = self.doc.pointer(&op.pointer).cloned().unwrap_or(Value::Null);
         let pascal = op.name.trim_end_matches('_').to_upper_camel_case();
         let summary = doc_value.get("summary").and_then(Value::as_str).unwrap_or("");
@@ -387,16 +393,15 @@ impl<'a> Generator<'a> {
         })
     }
 
-    fn response(&mut self, op: &Operation, doc_value: &Value, pascal: &str) -> Result<TokenStream, String> {
+    fn response(&mut self, op: &Operation, doc_value: &Value, pascal: &str) -> Result<TokenStream, Problem> {
         let responses = doc_value.get("responses").and_then(Value::as_object).cloned().unwrap_or_default();
         let success: Vec<(&String, &Value)> = responses.iter().filter(|(code, _)| code.starts_with('2')).collect();
         let pointer = format!("{}/responses", op.pointer);
         let [(code, response)] = success.as_slice() else {
-            return Err(format!(
-                "{pointer}: `{}` documents {} success responses; dropshot endpoints have one success type, so document exactly one 2xx response in the service",
-                op.operation_id,
-                success.len()
-            ));
+            let message = format!("`{}` documents {} success responses", op.operation_id, success.len());
+            return Err(Problem::new(Kind::SuccessResponses, pointer, message)
+                .fix("dropshot endpoints have one success type, so document exactly one 2xx response in the service")
+                .operation(&op.operation_id));
         };
         let response = resolve(&self.doc, response).clone();
         let schema = response.pointer("/content/application~1json/schema").cloned();
@@ -411,11 +416,17 @@ impl<'a> Generator<'a> {
             ("204", None) => quote!(dropshot::HttpResponseDeleted),
             ("200", None) => quote!(dropshot::HttpResponseOk<()>),
             (code, _) => {
-                return Err(format!(
-                    "{pointer}/{code}: `{}` answers {code}{}; the server generator supports 200, 201 and 202 with a JSON body, and 204 without, so answer with one of those in the service",
+                let message = format!(
+                    "`{}` answers {code}{}",
                     op.operation_id,
                     if schema.is_some() { " with a body" } else { " without a body" }
-                ));
+                );
+                return Err(Problem::new(Kind::UnsupportedStatus, format!("{pointer}/{code}"), message)
+                    .fix(
+                        "the server generator supports 200, 201 and 202 with a JSON body, and 204 without, \
+                         so answer with one of those in the service",
+                    )
+                    .operation(&op.operation_id));
             }
         })
     }
@@ -508,10 +519,12 @@ fn field_ident(name: &str) -> String {
 
 /// A 3.0.3 schema as the JSON Schema (draft 7) that typify reads: `nullable`
 /// becomes a `null` type or an `anyOf` with `null`, and boolean
-/// `exclusiveMinimum`/`exclusiveMaximum` become numeric.
-pub fn to_json_schema(schema: &Value) -> Result<schemars::schema::Schema, String> {
+/// `exclusiveMinimum`/`exclusiveMaximum` become numeric. `pointer` places
+/// the problem when it is not a schema typify can read.
+pub fn to_json_schema(schema: &Value, pointer: &str) -> Result<schemars::schema::Schema, Problem> {
     let converted = convert(schema);
-    serde_json::from_value(converted).map_err(|e| format!("not a schema typify can read: {e}"))
+    serde_json::from_value(converted)
+        .map_err(|e| Problem::new(Kind::UnsupportedSchema, pointer, format!("not a schema typify can read: {e}")))
 }
 
 fn convert(schema: &Value) -> Value {
@@ -605,7 +618,7 @@ struct Route {
 }
 
 impl Routes {
-    fn new(ops: &[Operation]) -> Result<Self, String> {
+    fn new(ops: &[Operation]) -> Result<Self, Problem> {
         let mut methods: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for op in ops {
             methods.entry(op.path.clone()).or_default().insert(op.method.to_uppercase());
@@ -619,11 +632,16 @@ impl Routes {
                     let prefix = normalise(&segs[..i]);
                     match variable_at.get(&prefix) {
                         Some(existing) if existing != v => {
-                            return Err(format!(
-                                "/paths/{}: names the segment after `/{}` `{{{v}}}`, where another path names it `{{{existing}}}`; dropshot's router needs one name per place, so rename one of them in the service",
-                                crate::lower::escape_pointer_token(path),
+                            let message = format!(
+                                "names the segment after `/{}` `{{{v}}}`, where another path names it `{{{existing}}}`",
                                 segs[..i].join("/")
-                            ));
+                            );
+                            return Err(Problem::new(
+                                Kind::RouteVariableNames,
+                                crate::pointer::join("/paths", path),
+                                message,
+                            )
+                            .fix("dropshot's router needs one name per place, so rename one of them in the service"));
                         }
                         _ => {
                             variable_at.insert(prefix, v.to_string());

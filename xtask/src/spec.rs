@@ -6,8 +6,11 @@
 //! the generators assume (operationIds, path templates, JSON bodies, no
 //! reference loops), names the operations ([`crate::names`]) and parses the
 //! result with `openapiv3`.
-//! All problems are collected and reported together, each with the file and
-//! a JSON pointer, so that one run shows everything to fix.
+//! All problems are collected and reported together, each a
+//! [`Problem`](crate::diag::Problem) with the file and a JSON pointer (or a
+//! line and column), so that one run shows everything to fix. The loader
+//! names the file of the problems and notes raised by the modules that do
+//! not know it (the lowering, the naming rule); [`crate::diag`] renders them.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,10 +20,13 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::lower::{self, escape_pointer_token};
+use crate::diag::{self, Note, Problem, ProblemKind as Kind};
+use crate::lower;
 use crate::names::{self, OperationRef};
+use crate::pointer;
 
-/// The HTTP methods of a path item, in the order OpenAPI lists them.
+/// The HTTP methods of a path item, in the order OpenAPI lists them: the one
+/// list the lowering, the checks, the generators and the round trip share.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// What the workspace needs beyond the service's export (`codegen.toml`):
@@ -109,43 +115,54 @@ impl Config {
     /// Reads `codegen.toml` (the defaults when it does not exist) and checks
     /// its output paths.
     pub fn load(config_path: &Path) -> Result<Config, SpecError> {
+        let config_file = display_name(config_path);
         match std::fs::read_to_string(config_path) {
             Ok(text) => {
-                let config = toml::from_str::<Config>(&text).map_err(|e| SpecError {
-                    file: display_name(config_path),
-                    problems: vec![e.to_string().trim_end().replace('\n', "\n    ")],
+                let config = toml::from_str::<Config>(&text).map_err(|e| {
+                    let problem = match e.span() {
+                        Some(span) => {
+                            let (line, column) = line_column(&text, span.start);
+                            Problem::at_line(Kind::Config, line, column, e.message().trim_end())
+                        }
+                        None => Problem::in_file(Kind::Config, &config_file, e.message().trim_end()),
+                    };
+                    SpecError::new(&config_file, [problem])
                 })?;
                 let problems = config.output_problems();
-                if !problems.is_empty() {
-                    return Err(SpecError { file: display_name(config_path), problems });
-                }
-                Ok(config)
+                if problems.is_empty() { Ok(config) } else { Err(SpecError::new(&config_file, problems)) }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => {
-                Err(SpecError { file: display_name(config_path), problems: vec![format!("cannot read the file: {e}")] })
-            }
+            Err(e) => Err(unreadable(&config_file, &e)),
         }
     }
 
     /// Problems with the output paths: each must be a relative path to a
     /// `.rs` file inside the workspace, and the two must differ.
-    fn output_problems(&self) -> Vec<String> {
+    fn output_problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         for (section, path) in [("client", &self.client.output), ("server", &self.server.output)] {
             let p = Path::new(path);
             let escapes = p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir));
             if escapes || p.extension().is_none_or(|e| e != "rs") {
-                problems.push(format!(
-                    "[{section}] output = {path:?}: must be a relative path to a `.rs` file inside the workspace"
-                ));
+                problems.push(
+                    Problem::in_file(
+                        Kind::Config,
+                        "codegen.toml",
+                        format!("[{section}] output = {path:?} is no place to write"),
+                    )
+                    .fix("give a relative path to a `.rs` file inside the workspace"),
+                );
             }
         }
         if self.client.output == self.server.output {
-            problems.push(format!(
-                "[client] output and [server] output are both {:?}; give each generated file its own path",
-                self.client.output
-            ));
+            problems.push(
+                Problem::in_file(
+                    Kind::Config,
+                    "codegen.toml",
+                    format!("[client] output and [server] output are both {:?}", self.client.output),
+                )
+                .fix("give each generated file its own path"),
+            );
         }
         problems
     }
@@ -171,8 +188,9 @@ pub struct Spec {
     pub file: String,
     /// The 3.0.3 document.
     pub lowered: Value,
-    /// Decisions the lowering made (see [`crate::lower::Lowered::notes`]).
-    pub notes: Vec<String>,
+    /// Decisions the lowering made (see [`crate::lower::Lowered::notes`]),
+    /// with the file named.
+    pub notes: Vec<Note>,
     pub operations: Vec<Operation>,
     pub config: Config,
     /// SHA-256 of the spec's canonical JSON, recorded in generated files so
@@ -183,18 +201,23 @@ pub struct Spec {
 /// Everything wrong with a spec, reported at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError {
+    /// The file that cannot be generated from (`openapi.json`, `codegen.toml`).
     pub file: String,
-    pub problems: Vec<String>,
+    /// Each with its own file: a spec's problems can lie in `codegen.toml`
+    /// (a stale `[names]` entry).
+    pub problems: Vec<Problem>,
+}
+
+impl SpecError {
+    /// `problems` of `file`; those that name no file yet are `file`'s.
+    pub fn new(file: &str, problems: impl IntoIterator<Item = Problem>) -> Self {
+        Self { file: file.to_string(), problems: problems.into_iter().map(|p| p.default_file(file)).collect() }
+    }
 }
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(f, "{} cannot be generated from ({n} problem{}):", self.file, if n == 1 { "" } else { "s" })?;
-        for p in &self.problems {
-            write!(f, "\n  {}: {p}", self.file)?;
-        }
-        Ok(())
+        diag::write_problems(f, &self.file, &self.problems)
     }
 }
 
@@ -204,31 +227,36 @@ impl Spec {
     /// Reads and checks `spec_path`, with `config_path` if it exists.
     pub fn load(spec_path: &Path, config_path: &Path) -> Result<Spec, SpecError> {
         let file = display_name(spec_path);
-        let err = |problems: Vec<String>| SpecError { file: file.clone(), problems };
-        let text = std::fs::read_to_string(spec_path).map_err(|e| err(vec![format!("cannot read the file: {e}")]))?;
+        let text = std::fs::read_to_string(spec_path).map_err(|e| unreadable(&file, &e))?;
         let config = Config::load(config_path)?;
         Self::from_str(&file, &text, config)
     }
 
     /// Checks a spec given as text; `file` names it in messages.
     pub fn from_str(file: &str, text: &str, config: Config) -> Result<Spec, SpecError> {
-        let err = |problems: Vec<String>| SpecError { file: file.to_string(), problems };
+        let err = |problems: Vec<Problem>| SpecError::new(file, problems);
         if text.trim().is_empty() {
-            return Err(err(vec!["/: the file is empty; export the spec again with `app.openapi()`".into()]));
+            return Err(err(vec![
+                Problem::new(Kind::EmptyFile, "", "the file is empty")
+                    .fix("export the spec again with `app.openapi()`"),
+            ]));
         }
         let raw: Value = serde_json::from_str(text).map_err(|e| {
             let (line, column) = (e.line(), e.column());
             err(vec![if e.to_string().starts_with("recursion limit exceeded") {
-                format!(
-                    "line {line}, column {column}: the document nests deeper than the JSON reader accepts (128 levels); flatten the model"
+                Problem::at_line(
+                    Kind::TooDeep,
+                    line,
+                    column,
+                    "the document nests deeper than the JSON reader accepts (128 levels)",
                 )
+                .fix("flatten the model")
             } else {
-                format!("line {line}, column {column}: not valid JSON ({e}); export the spec again with `app.openapi()`")
+                Problem::at_line(Kind::NotJson, line, column, format!("not valid JSON ({e})"))
+                    .fix("export the spec again with `app.openapi()`")
             }])
         })?;
-        let lowered = lower::lower(&raw).map_err(|errors| {
-            err(errors.iter().map(|e| format!("{}: {}", pointer_or_root(&e.pointer), e.message)).collect())
-        })?;
+        let lowered = lower::lower(&raw).map_err(err)?;
         let mut problems = Vec::new();
         check_reference_loops(&raw, &mut problems);
         let operations = collect_operations(&lowered.doc, &mut problems);
@@ -256,7 +284,7 @@ impl Spec {
             file: file.to_string(),
             digest: digest(&raw),
             lowered: lowered.doc,
-            notes: lowered.notes,
+            notes: lowered.notes.into_iter().map(|n| n.default_file(file)).collect(),
             operations,
             config,
         })
@@ -269,27 +297,31 @@ impl Spec {
 }
 
 /// Parses a lowered document with `openapiv3`, naming the place of a failure.
-pub fn parse_openapi(doc: &Value) -> Result<openapiv3::OpenAPI, String> {
+pub fn parse_openapi(doc: &Value) -> Result<openapiv3::OpenAPI, Problem> {
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
         let pointer = e
             .path()
             .iter()
             .filter_map(|seg| match seg {
                 serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                serde_path_to_error::Segment::Map { key } => Some(escape_pointer_token(key)),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
                 serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
             })
-            .fold(String::new(), |acc, seg| acc + "/" + &seg);
-        format!(
-            "{}: not a valid OpenAPI 3.0 document after lowering ({}); fix the spec at that place",
-            pointer_or_root(&pointer),
-            e.inner()
-        )
+            .fold(String::new(), |acc, token| pointer::join(&acc, &token));
+        let message = format!("not a valid OpenAPI 3.0 document after lowering ({})", e.inner());
+        Problem::new(Kind::NotOpenApi30AfterLowering, pointer, message).fix("fix the spec at that place")
     })
 }
 
-fn pointer_or_root(pointer: &str) -> &str {
-    if pointer.is_empty() { "/" } else { pointer }
+/// The 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+fn unreadable(file: &str, e: &std::io::Error) -> SpecError {
+    SpecError::new(file, [Problem::in_file(Kind::Unreadable, file, format!("cannot read the file: {e}"))])
 }
 
 fn display_name(path: &Path) -> String {
@@ -302,40 +334,57 @@ pub fn digest(raw: &Value) -> String {
     Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn collect_operations(doc: &Value, problems: &mut Vec<String>) -> Vec<OperationRef> {
+fn collect_operations(doc: &Value, problems: &mut Vec<Problem>) -> Vec<OperationRef> {
     let mut ops = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        problems.push("/paths: the document has no paths object; it describes no operations".into());
+        problems.push(Problem::new(
+            Kind::MissingPaths,
+            "/paths",
+            "the document has no paths object; it describes no operations",
+        ));
         return ops;
     };
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (path, item) in paths {
-        let item_ptr = format!("/paths/{}", escape_pointer_token(path));
+        let item_ptr = pointer::join("/paths", path);
         if !path.starts_with('/') {
-            problems.push(format!("{item_ptr}: path `{path}` must start with `/`; write it as `/{path}`"));
+            problems.push(
+                Problem::new(Kind::PathTemplate, &item_ptr, format!("path `{path}` must start with `/`"))
+                    .fix(format!("write it as `/{path}`")),
+            );
         }
         let Some(item) = item.as_object() else {
-            problems.push(format!("{item_ptr}: a path item must be an object"));
+            problems.push(Problem::new(Kind::NotAnObject, &item_ptr, "a path item must be an object"));
             continue;
         };
         if item.contains_key("$ref") {
-            problems.push(format!("{item_ptr}: path items given by `$ref` are not supported; inline the path item"));
+            problems.push(
+                Problem::new(Kind::PathItemReference, &item_ptr, "path items given by `$ref` are not supported")
+                    .fix("inline the path item"),
+            );
             continue;
         }
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let pointer = format!("{item_ptr}/{method}");
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                problems.push(format!(
-                    "{pointer}: operation {} {path} has no operationId; give it one (FastAPI always exports one)",
-                    method.to_uppercase()
-                ));
+                let message = format!("operation {} {path} has no operationId", method.to_uppercase());
+                problems.push(
+                    Problem::new(Kind::MissingOperationId, pointer, message)
+                        .fix("give it one (FastAPI always exports one)"),
+                );
                 continue;
             };
             if let Some(first) = seen.insert(id.to_string(), pointer.clone()) {
-                problems.push(format!(
-                    "{pointer}: operationId `{id}` is used again (first at {first}); operationIds must be unique"
-                ));
+                problems.push(
+                    Problem::new(
+                        Kind::DuplicateOperationId,
+                        pointer,
+                        format!("operationId `{id}` is used again (first at {first})"),
+                    )
+                    .fix("operationIds must be unique")
+                    .operation(id),
+                );
                 continue;
             }
             ops.push(OperationRef {
@@ -418,8 +467,10 @@ pub fn parameters<'a>(doc: &'a Value, op_pointer: &str) -> Vec<(String, &'a Valu
     out
 }
 
-fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String>) {
+fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<Problem>) {
     for op in ops {
+        let id = op.operation_id.as_str();
+        let mut report = |problem: Problem| problems.push(problem.operation(id));
         let params = parameters(doc, &op.pointer);
         let template: Vec<&str> = dropshot_codegen_runtime::template::variables(&op.path);
         // the generated client and server name arguments and fields after
@@ -429,27 +480,43 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
             let name = p.get("name").and_then(Value::as_str).unwrap_or("");
             let location = p.get("in").and_then(Value::as_str).unwrap_or("");
             if let Some(first) = seen_names.insert(name, location) {
-                problems.push(format!(
-                    "{pointer}: `{}` has a {first} and a {location} parameter both named `{name}`; the generated method takes one argument per name, so rename one of them in the service",
-                    op.operation_id
-                ));
+                report(
+                    Problem::new(
+                        Kind::SameParameterName,
+                        pointer,
+                        format!("`{id}` has a {first} and a {location} parameter both named `{name}`"),
+                    )
+                    .fix("the generated method takes one argument per name, so rename one of them in the service"),
+                );
             }
             match p.get("in").and_then(Value::as_str) {
-                Some("path") if !template.contains(&name) => problems.push(format!(
-                    "{pointer}: path parameter `{name}` of `{}` does not appear in the path `{}`; remove it or add `{{{name}}}` to the path",
-                    op.operation_id, op.path
-                )),
+                Some("path") if !template.contains(&name) => report(
+                    Problem::new(
+                        Kind::PathParameter,
+                        pointer,
+                        format!("path parameter `{name}` of `{id}` does not appear in the path `{}`", op.path),
+                    )
+                    .fix(format!("remove it or add `{{{name}}}` to the path")),
+                ),
                 Some("path") | Some("query") => {}
-                Some(other) => problems.push(format!(
-                    "{pointer}: `{}` takes `{name}` from the {other}; only path and query parameters are generated (header and cookie parameters are not), so take it from the query in the service",
-                    op.operation_id
-                )),
-                None => problems.push(format!("{pointer}: parameter has no `in`")),
+                Some(other) => report(
+                    Problem::new(Kind::ParameterLocation, pointer, format!("`{id}` takes `{name}` from the {other}"))
+                        .fix(
+                            "only path and query parameters are generated (header and cookie parameters are not), \
+                         so take it from the query in the service",
+                        ),
+                ),
+                None => report(Problem::new(Kind::ParameterLocation, pointer, "parameter has no `in`")),
             }
             if p.get("content").is_some() {
-                problems.push(format!(
-                    "{pointer}: parameter `{name}` uses `content` instead of `schema`; only parameters described by a `schema` are generated, so give it a `schema`"
-                ));
+                report(
+                    Problem::new(
+                        Kind::ParameterContent,
+                        pointer,
+                        format!("parameter `{name}` uses `content` instead of `schema`"),
+                    )
+                    .fix("only parameters described by a `schema` are generated, so give it a `schema`"),
+                );
             }
         }
         for var in &template {
@@ -458,28 +525,39 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
                     && p.get("name").and_then(Value::as_str) == Some(var)
             });
             if !declared {
-                problems.push(format!(
-                    "{}: `{}` has `{{{var}}}` in its path but declares no path parameter `{var}`; declare it",
-                    op.pointer, op.operation_id
-                ));
+                report(
+                    Problem::new(
+                        Kind::PathParameter,
+                        &op.pointer,
+                        format!("`{id}` has `{{{var}}}` in its path but declares no path parameter `{var}`"),
+                    )
+                    .fix("declare it"),
+                );
             }
         }
-        if let Some(body) = doc.pointer(&format!("{}/requestBody", op.pointer)) {
+        let body_ptr = format!("{}/requestBody", op.pointer);
+        if let Some(body) = doc.pointer(&body_ptr) {
             let body = resolve(doc, body);
             let types: Vec<&String> =
                 body.get("content").and_then(Value::as_object).map(|c| c.keys().collect()).unwrap_or_default();
             if types.is_empty() {
-                problems.push(format!(
-                    "{}/requestBody: `{}` declares a request body without `content`; describe the body as `application/json`",
-                    op.pointer, op.operation_id
-                ));
+                report(
+                    Problem::new(
+                        Kind::RequestBodyWithoutContent,
+                        body_ptr,
+                        format!("`{id}` declares a request body without `content`"),
+                    )
+                    .fix("describe the body as `application/json`"),
+                );
             } else if types.iter().any(|t| t.as_str() != "application/json") {
-                problems.push(format!(
-                    "{}/requestBody: `{}` takes a body of type {}; only application/json bodies are supported (form and multipart bodies are not generated), so take a JSON body in the service",
-                    op.pointer,
-                    op.operation_id,
-                    types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
-                ));
+                let types = types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+                report(
+                    Problem::new(Kind::RequestBodyMediaType, body_ptr, format!("`{id}` takes a body of type {types}"))
+                        .fix(
+                            "only application/json bodies are supported (form and multipart bodies are not generated), \
+                             so take a JSON body in the service",
+                        ),
+                );
             }
         }
     }
@@ -495,7 +573,7 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<String
 /// every component schema and every reference target; each loop is reported
 /// once, at the edge that closes it. Iterative, so no chain can overflow the
 /// stack.
-fn check_reference_loops(raw: &Value, problems: &mut Vec<String>) {
+fn check_reference_loops(raw: &Value, problems: &mut Vec<Problem>) {
     struct Frame {
         ptr: String,
         /// entered through a `$ref`, so shown in the loop (not a member)
@@ -506,10 +584,8 @@ fn check_reference_loops(raw: &Value, problems: &mut Vec<String>) {
     let frame = |ptr: String, by_ref: bool| Frame { edges: same_value_edges(raw, &ptr), ptr, by_ref, next: 0 };
     // components first, so that a loop is reported from its first schema
     let components = raw.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten();
-    let starts: Vec<String> = components
-        .map(|(name, _)| format!("/components/schemas/{}", escape_pointer_token(name)))
-        .chain(reference_targets(raw))
-        .collect();
+    let starts: Vec<String> =
+        components.map(|(name, _)| pointer::join("/components/schemas", name)).chain(reference_targets(raw)).collect();
     // absent: not reached yet; false: on the current path; true: done
     let mut done: BTreeMap<String, bool> = BTreeMap::new();
     for start in starts {
@@ -532,13 +608,15 @@ fn check_reference_loops(raw: &Value, problems: &mut Vec<String>) {
                     let mut names = vec![schema_name(&edge.to)];
                     names.extend(stack[first + 1..].iter().filter(|f| f.by_ref).map(|f| schema_name(&f.ptr)));
                     names.push(schema_name(&edge.to));
-                    problems.push(format!(
-                        "{}: reference loops back to `{}` ({}) without going into a property or an array item, \
-                         so the schema never resolves to a value and its Rust type would contain itself; change the model \
-                         so that the recursion goes through a property or an array item, as a tree node's `children` does",
-                        edge.via,
+                    let message = format!(
+                        "reference loops back to `{}` ({}) without going into a property or an array item, \
+                         so the schema never resolves to a value and its Rust type would contain itself",
                         names[0],
                         names.join(" → ")
+                    );
+                    problems.push(Problem::new(Kind::ReferenceLoop, edge.via, message).fix(
+                        "change the model so that the recursion goes through a property or an array item, \
+                         as a tree node's `children` does",
                     ));
                 }
                 None => {
@@ -588,7 +666,7 @@ fn same_value_edges(doc: &Value, ptr: &str) -> Vec<Edge> {
 
 /// The JSON pointer a local `$ref` (`#/...`, percent-encoding allowed) names.
 fn local_target(reference: &Value) -> Option<String> {
-    reference.as_str()?.strip_prefix('#').and_then(lower::percent_decode)
+    pointer::local_target(reference.as_str()?)
 }
 
 /// The target of every local `$ref` in the document, in document order.
@@ -611,7 +689,7 @@ fn reference_targets(doc: &Value) -> Vec<String> {
 /// A component schema by its name, anything else by its pointer.
 fn schema_name(ptr: &str) -> String {
     match ptr.strip_prefix("/components/schemas/") {
-        Some(name) if !name.contains('/') => name.replace("~1", "/").replace("~0", "~"),
+        Some(name) if !name.contains('/') => pointer::unescape(name),
         _ => ptr.to_owned(),
     }
 }
@@ -663,15 +741,45 @@ mod tests {
         json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths})
     }
 
+    /// The kind and the pointer of each problem.
+    fn found(e: &SpecError) -> Vec<(Kind, &str)> {
+        e.problems.iter().map(|p| (p.kind, p.pointer().unwrap_or("(none)"))).collect()
+    }
+
     #[test]
     fn invalid_json_names_line_and_column() {
         let e = Spec::from_str("spec.json", "{\n  \"openapi\": ,\n}", Config::default()).unwrap_err();
         assert_eq!(e.problems.len(), 1);
-        assert!(e.problems[0].starts_with("line 2, column 14: not valid JSON"), "{e}");
+        assert_eq!(e.problems[0].kind, Kind::NotJson);
+        assert_eq!(e.problems[0].place.line_column, Some((2, 14)));
+        assert_eq!(e.problems[0].place.file, "spec.json");
         assert!(
             e.to_string().starts_with("spec.json cannot be generated from (1 problem):\n  spec.json: line 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn config_errors_name_codegen_toml_and_the_line() {
+        let dir = std::env::temp_dir().join(format!("xtask-spec-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = dir.join("openapi.json");
+        std::fs::write(&spec, minimal(json!({})).to_string()).unwrap();
+        let config = dir.join("codegen.toml");
+        std::fs::write(&config, "[names]\nx = \"y\"\n\n[server]\nerror = 1\n").unwrap();
+        let e = Spec::load(&spec, &config).unwrap_err();
+        assert_eq!(e.file, "codegen.toml");
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert_eq!(e.problems[0].kind, Kind::Config);
+        assert_eq!(e.problems[0].place.file, "codegen.toml");
+        assert_eq!(e.problems[0].place.line_column, Some((5, 1)), "{e}");
+        // the override names no operation of the spec: a problem of the spec, placed in codegen.toml
+        std::fs::write(&config, "[names]\nx = \"y\"\n").unwrap();
+        let e = Spec::load(&spec, &config).unwrap_err();
+        assert_eq!(e.file, "openapi.json");
+        assert_eq!(e.problems[0].kind, Kind::StaleNameOverride);
+        assert_eq!(e.problems[0].place.file, "codegen.toml");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -681,12 +789,12 @@ mod tests {
         dup["operationId"] = json!("a");
         let e = load(minimal(json!({"/x": {"get": dup, "post": dup}, "/y": {"get": ok}}))).unwrap_err();
         assert_eq!(
-            e.problems,
-            [
-                "/paths/~1x/post: operationId `a` is used again (first at /paths/~1x/get); operationIds must be unique",
-                "/paths/~1y/get: operation GET /y has no operationId; give it one (FastAPI always exports one)",
-            ]
+            found(&e),
+            [(Kind::DuplicateOperationId, "/paths/~1x/post"), (Kind::MissingOperationId, "/paths/~1y/get")]
         );
+        assert_eq!(e.problems[0].place.operation.as_deref(), Some("a"));
+        // the first place is named
+        assert!(e.problems[0].message.contains("/paths/~1x/get"), "{e}");
     }
 
     #[test]
@@ -697,11 +805,14 @@ mod tests {
             "responses": {"200": {"description": "ok"}}
         }}}));
         let e = load(doc).unwrap_err();
-        assert!(
-            e.problems.iter().any(|p| p.starts_with("/paths/~1items~1{id}/get/parameters/0: path parameter `other`")),
-            "{e}"
+        assert_eq!(
+            found(&e),
+            [
+                (Kind::PathParameter, "/paths/~1items~1{id}/get/parameters/0"),
+                (Kind::PathParameter, "/paths/~1items~1{id}/get")
+            ]
         );
-        assert!(e.problems.iter().any(|p| p.starts_with("/paths/~1items~1{id}/get: `get_item` has `{id}`")), "{e}");
+        assert!(e.problems.iter().all(|p| p.place.operation.as_deref() == Some("get_item")), "{e}");
     }
 
     #[test]
@@ -713,13 +824,12 @@ mod tests {
             "responses": {"200": {"description": "ok"}}
         }}}));
         let e = load(doc).unwrap_err();
-        assert_eq!(e.problems.len(), 2, "{e}");
-        assert!(e.problems[0].contains("takes `session` from the cookie"), "{e}");
-        assert!(
-            e.problems[1].starts_with(
-                "/paths/~1login/post/requestBody: `login` takes a body of type `application/x-www-form-urlencoded`"
-            ),
-            "{e}"
+        assert_eq!(
+            found(&e),
+            [
+                (Kind::ParameterLocation, "/paths/~1login/post/parameters/0"),
+                (Kind::RequestBodyMediaType, "/paths/~1login/post/requestBody")
+            ]
         );
     }
 
@@ -736,14 +846,18 @@ mod tests {
             "UsesB": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}}
         }});
         let e = load(doc.clone()).unwrap_err();
-        let pointers: Vec<&str> = e.problems.iter().map(|p| p.split(": ").next().unwrap_or("")).collect();
         assert_eq!(
-            pointers,
-            ["/components/schemas/A/$ref", "/components/schemas/C/$ref", "/components/schemas/D/anyOf/1/allOf/0/$ref"]
+            found(&e),
+            [
+                (Kind::ReferenceLoop, "/components/schemas/A/$ref"),
+                (Kind::ReferenceLoop, "/components/schemas/C/$ref"),
+                (Kind::ReferenceLoop, "/components/schemas/D/anyOf/1/allOf/0/$ref")
+            ]
         );
-        assert!(e.problems[0].contains("loops back to `A` (A → A)"), "{e}");
-        assert!(e.problems[1].contains("loops back to `B` (B → C → B)"), "{e}");
-        assert!(e.problems[2].contains("loops back to `D` (D → D)"), "{e}");
+        // each names the loop it closes
+        assert!(e.problems[0].message.contains("(A → A)"), "{e}");
+        assert!(e.problems[1].message.contains("(B → C → B)"), "{e}");
+        assert!(e.problems[2].message.contains("(D → D)"), "{e}");
         let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
         schemas.retain(|name, _| name == "Tree" || name == "Linked");
         assert!(load(doc).is_ok());

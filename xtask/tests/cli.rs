@@ -1,10 +1,14 @@
 //! What users read, as golden files in `tests/cli/`: the help, the drift
-//! report and the round-trip report. Refresh after an intended change with
-//! `UPDATE_GOLDEN=1 cargo test -p xtask --test cli` and review the diff.
+//! report, the round-trip report and the lowering's notes. Refresh after an
+//! intended change with `UPDATE_GOLDEN=1 cargo test -p xtask --test cli` and
+//! review the diff.
 
+use std::path::Path;
 use std::process::Command;
 
+use serde_json::json;
 use xtask::codegen;
+use xtask::diag::ExitCode;
 use xtask::files::Mode;
 use xtask::roundtrip::Report;
 use xtask::spec::Workspace;
@@ -15,7 +19,16 @@ fn assert_golden(name: &str, actual: String) {
 }
 
 fn xtask(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().unwrap();
+    xtask_in(None, args)
+}
+
+/// Runs the binary, on the workspace at `root` if given (`XTASK_ROOT`).
+fn xtask_in(root: Option<&Path>, args: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    if let Some(root) = root {
+        command.env("XTASK_ROOT", root);
+    }
+    let output = command.args(args).output().unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -26,14 +39,14 @@ fn xtask(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn help() {
     let (code, stdout, _) = xtask(&["--help"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, i32::from(ExitCode::Success.code()));
     assert_golden("help.txt", stdout);
 }
 
 #[test]
 fn an_unknown_task_is_a_usage_error() {
     let (code, _, stderr) = xtask(&["frobnicate"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 2, "clap's exit code for a usage error");
     assert!(stderr.contains("unrecognized subcommand 'frobnicate'"), "{stderr}");
 }
 
@@ -47,7 +60,7 @@ fn drift_report() {
     std::fs::remove_file(server).unwrap();
     let mut out = String::new();
     let result = codegen::run(&scratch.workspace(), Mode::Check, &mut out);
-    assert_eq!(result.unwrap_err().exit_code(), 1);
+    assert_eq!(result.unwrap_err().exit_code(), ExitCode::Stale);
     assert_golden("drift-report.txt", out);
 }
 
@@ -69,4 +82,69 @@ fn round_trip_report() {
     let fine = Report { operations: 3, ..Default::default() };
     fine.render(&mut out);
     assert_golden("round-trip-report.txt", out);
+}
+
+/// A spec that makes the lowering note every kind of decision it takes.
+fn spec_with_every_note() -> serde_json::Value {
+    json!({
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "info": {"title": "Notes", "summary": "s", "version": "1", "license": {"name": "MIT", "identifier": "MIT"}},
+        "paths": {"/items/{item_id}": {"get": {
+            "operationId": "read_item_items__item_id__get",
+            "parameters": [{"name": "item_id", "in": "path", "required": true,
+                            "schema": {"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "Item Id"}}],
+            "responses": {
+                "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+                "404": {"$ref": "#/components/responses/NotFound", "description": "no such item"}
+            }
+        }}},
+        "webhooks": {},
+        "components": {
+            "pathItems": {},
+            "responses": {"NotFound": {"description": "not found"}},
+            "schemas": {"Item": {"type": "object", "properties": {
+                "name": {"type": "string", "examples": ["a", "b", "c"]},
+                "label": {"type": "string", "example": "x", "examples": ["y"]},
+                "count": {"type": "integer", "minimum": 5, "exclusiveMinimum": 1},
+                "picture": {"type": "string", "contentMediaType": "image/png"}
+            }}}
+        }
+    })
+}
+
+/// A scratch copy of the workspace's files, with `spec` as its `openapi.json`.
+fn scratch_with_spec(name: &str, spec: &serde_json::Value) -> Scratch {
+    let scratch = Scratch::generator_inputs(&format!("cli-{name}"));
+    std::fs::write(scratch.root().join("openapi.json"), serde_json::to_string_pretty(spec).unwrap()).unwrap();
+    scratch
+}
+
+#[test]
+fn lower_notes() {
+    let scratch = scratch_with_spec("notes", &spec_with_every_note());
+    let root = scratch.root();
+    let (code, stdout, stderr) = xtask_in(Some(root), &["lower"]);
+    assert_eq!(code, i32::from(ExitCode::Success.code()), "{stderr}");
+    assert!(stdout.contains("\"openapi\": \"3.0.3\""), "{stdout}");
+    assert_golden("lower-notes.txt", stderr.clone());
+
+    // `generate` prints the same notes on every run, apart from its report
+    let (code, stdout, generate_stderr) = xtask_in(Some(root), &["generate"]);
+    assert_eq!(code, i32::from(ExitCode::Success.code()), "{generate_stderr}");
+    assert!(stdout.contains("     Written client/src/generated.rs\n"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
+    assert_eq!(generate_stderr, stderr);
+}
+
+#[test]
+fn a_spec_that_cannot_be_generated_from_exits_2() {
+    let mut spec = spec_with_every_note();
+    spec["paths"]["/items/{item_id}"]["get"]["parameters"][0]["in"] = json!("cookie");
+    let scratch = scratch_with_spec("refused", &spec);
+    let (code, stdout, stderr) = xtask_in(Some(scratch.root()), &["generate"]);
+    assert_eq!(code, i32::from(ExitCode::CannotGenerate.code()), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("error: openapi.json cannot be generated from (2 problems):\n"), "{stderr}");
+    assert!(stderr.contains(" [parameter-location]\n"), "{stderr}");
 }

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use xtask::codegen::{self, Failure};
+use xtask::diag::ExitCode;
 use xtask::files::Mode;
 use xtask::spec::Workspace;
 use xtask::testing::{Scratch, generated_files};
@@ -84,7 +85,7 @@ fn an_invalid_spec_writes_nothing() {
     let mut out = String::new();
     let result = codegen::run(&scratch.workspace(), Mode::Write, &mut out);
     let Err(Failure::Spec(e)) = result else { panic!("expected a spec error, got {result:?}") };
-    assert_eq!(Failure::Spec(e.clone()).exit_code(), 2);
+    assert_eq!(Failure::Spec(e.clone()).exit_code(), ExitCode::CannotGenerate);
     assert!(e.to_string().starts_with("openapi.json cannot be generated from"), "{e}");
     assert_eq!(std::fs::read_to_string(root.join(client_file())).unwrap(), generated);
 }

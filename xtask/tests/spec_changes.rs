@@ -160,7 +160,7 @@ fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
     // what `cargo xtask check` says before regenerating: the code's diff and
     // the document's difference, against the API as it is committed
     let mut before = String::new();
-    let result = codegen::check(&Workspace::new(root), Ok(&humm_config_api::openapi()), &mut before);
+    let result = codegen::check(&Workspace::new(root), Ok(&humm_config_api::openapi()), &mut before, &mut Vec::new());
     assert!(matches!(result, Err(Failure::Stale)), "{before}");
     assert!(before.lines().any(|l| l.starts_with('+') && l.contains("fn archive_saas_association")), "{before}");
     assert!(
