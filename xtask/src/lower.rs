@@ -147,7 +147,6 @@ pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
 /// into, so that no input can overflow the stack.
 const MAX_DEPTH: usize = 128;
 
-
 /// Keys that describe a schema without constraining it; on a merge (rule 1)
 /// the outer schema's value wins.
 const ANNOTATIONS: [&str; 8] =
