@@ -17,7 +17,7 @@ fn operations(doc: &Value) -> Vec<(String, String, String)> {
 }
 
 fn spec(name: &str) -> Value {
-    let path = format!("{}/../xtask/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = xtask::spec::Workspace::this().root.join(format!("xtask/tests/fixtures/{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 

@@ -16,7 +16,7 @@ const SERVERS: &[(&str, Published)] =
     &[("inventory", codegen_tests::inventory_server::openapi), ("notes30", codegen_tests::notes30_server::openapi)];
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../xtask/tests/fixtures")
+    xtask::spec::Workspace::this().root.join("xtask/tests/fixtures")
 }
 
 #[test]

@@ -403,7 +403,7 @@ mod tests {
 
     #[test]
     fn formatting_in_two_parts_gives_the_text_of_one() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = crate::spec::Workspace::this().root;
         for path in ["openapi.json", "xtask/tests/fixtures/inventory.json", "xtask/tests/fixtures/notes30.json"] {
             let text = std::fs::read_to_string(root.join(path)).unwrap();
             let spec = Spec::from_str(path, &text, Config::default()).unwrap();

@@ -700,14 +700,37 @@ pub struct Workspace {
     pub root: PathBuf,
 }
 
+/// The nearest folder from `start` upwards whose `Cargo.toml` declares a
+/// `[workspace]`.
+fn workspace_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let manifest: toml::Table = toml::from_str(&manifest).ok()?;
+        manifest.contains_key("workspace").then(|| dir.to_path_buf())
+    })
+}
+
 impl Workspace {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
     }
 
-    /// The workspace this xtask was built in.
+    /// The workspace that the running xtask (or test) belongs to, found at
+    /// run time: the nearest folder, from the package folder cargo names in
+    /// `CARGO_MANIFEST_DIR` (set by `cargo run` and `cargo test`) or else from
+    /// the current directory, whose `Cargo.toml` declares a `[workspace]`.
+    ///
+    /// Never the compile-time `CARGO_MANIFEST_DIR`: cargo fingerprints a
+    /// workspace member by its path relative to the workspace, so two
+    /// checkouts that share a target directory (`CARGO_TARGET_DIR`,
+    /// `build.target-dir`, git worktrees) share one xtask binary, and a path
+    /// compiled into it would name whichever checkout built it last.
     pub fn this() -> Self {
-        Self::new(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")))
+        let start = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::new(workspace_root(&start).unwrap_or(start))
     }
 
     pub fn spec_path(&self) -> PathBuf {

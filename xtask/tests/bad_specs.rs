@@ -113,7 +113,7 @@ fn workspace_files() -> Vec<String> {
 }
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-specs")
+    Workspace::this().root.join("xtask/tests/bad-specs")
 }
 
 /// The corpus, sorted by file name: (file name, contents).

@@ -148,3 +148,45 @@ fn a_spec_that_cannot_be_generated_from_exits_2() {
     assert!(stderr.contains("error: openapi.json cannot be generated from (2 problems):\n"), "{stderr}");
     assert!(stderr.contains(" [parameter-location]\n"), "{stderr}");
 }
+
+/// Runs the binary as `cargo run` in another checkout runs it when the two
+/// share a target directory: the same binary, with that checkout's
+/// `CARGO_MANIFEST_DIR`, from that checkout's folder.
+fn xtask_from_checkout(checkout: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .env_remove("XTASK_ROOT")
+        .env("CARGO_MANIFEST_DIR", checkout.join("xtask"))
+        .current_dir(checkout)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_binary_shared_by_two_checkouts_acts_on_the_one_it_runs_in() {
+    let other = Scratch::generator_inputs("cli-other-checkout");
+    let root = other.root();
+    xtask::testing::copy(&Workspace::this().root.join("Cargo.toml"), &root.join("Cargo.toml"));
+    let spec = root.join("openapi.json");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, text.replacen("The source SaaS object", "The SaaS object it starts from", 1)).unwrap();
+    let client = Workspace::this().config().unwrap().client.output;
+
+    let (code, stdout, stderr) = xtask_from_checkout(root, &["check"]);
+    assert_eq!(code, i32::from(ExitCode::Stale.code()), "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("       Stale {client}\n")), "{stdout}");
+    let (code, stdout, stderr) = xtask_from_checkout(root, &["generate"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(std::fs::read_to_string(root.join(&client)).unwrap().contains("The SaaS object it starts from"));
+    let (code, stdout, stderr) = xtask_from_checkout(root, &["check"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // this checkout was neither read nor written
+    let mut out = String::new();
+    assert!(codegen::run(&Workspace::this(), Mode::Check, &mut out).is_ok(), "{out}");
+}

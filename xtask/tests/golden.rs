@@ -11,7 +11,7 @@ use xtask::files::GeneratedFile;
 use xtask::spec::Spec;
 
 fn fixtures() -> Vec<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = xtask::spec::Workspace::this().root.join("xtask/tests/fixtures");
     let mut all: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
