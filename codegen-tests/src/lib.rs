@@ -9,4 +9,8 @@ pub mod notes30_client;
 #[rustfmt::skip]
 pub mod inventory_server;
 #[rustfmt::skip]
+pub mod lowered_client;
+#[rustfmt::skip]
+pub mod lowered_server;
+#[rustfmt::skip]
 pub mod notes30_server;

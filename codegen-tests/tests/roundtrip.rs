@@ -12,8 +12,11 @@ use xtask::spec::Spec;
 type Published = fn() -> Value;
 
 /// Each fixture spec and the document of its generated server.
-const SERVERS: &[(&str, Published)] =
-    &[("inventory", codegen_tests::inventory_server::openapi), ("notes30", codegen_tests::notes30_server::openapi)];
+const SERVERS: &[(&str, Published)] = &[
+    ("inventory", codegen_tests::inventory_server::openapi),
+    ("lowered", codegen_tests::lowered_server::openapi),
+    ("notes30", codegen_tests::notes30_server::openapi),
+];
 
 fn fixtures_dir() -> PathBuf {
     xtask::spec::Workspace::this().root.join("xtask/tests/fixtures")

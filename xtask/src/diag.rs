@@ -146,10 +146,8 @@ kinds! {
         MutualTls => "mutual-tls",
 
         // ---- schemas ----
-        /// A JSON Schema 2020-12 keyword with no 3.0 equivalent (`prefixItems`, `$dynamicRef`, `$defs`, ...).
+        /// A JSON Schema 2020-12 keyword with no 3.0 equivalent (`$dynamicRef`, `if`, `$defs`, ...).
         Unsupported31Keyword => "unsupported-keyword",
-        /// A schema that allows only `null`.
-        NullOnlyType => "null-only-type",
         /// A schema that no value can match (`false`, `type: []`, a `const` outside its `enum`).
         NoValidValue => "no-valid-value",
         /// A multi-type `type` array beside keywords that cannot be distributed over its types.
@@ -234,6 +232,14 @@ kinds! {
         ImpliedBound => "implied-bound-dropped",
         /// `contentEncoding`/`contentMediaType` that map to no `format` were dropped.
         ContentKeyword => "content-keyword-dropped",
+        /// A tuple (`prefixItems`) was lowered to an array of the union of its items.
+        Tuple => "tuple-lowered",
+        /// `propertyNames` was dropped: the keys stay strings.
+        PropertyNames => "property-names-dropped",
+        /// A schema that allows only null was lowered to a nullable schema of any type.
+        NullOnly => "null-only-lowered",
+        /// A Python-syntax `pattern` was translated to the ECMAScript syntax.
+        PythonPattern => "pattern-translated",
     }
 }
 

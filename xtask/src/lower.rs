@@ -41,15 +41,15 @@
 //!      concatenated (both apply); equal values are kept; any other clash is
 //!      an error (merging would change what validates).
 //!    - Several left: the union keeps them and gets `"nullable": true`.
-//!    - None left: error, 3.0 cannot express a null-only type.
+//!    - None left: a null-only schema, see rule 10.
 //! 2. `type` arrays: `["T", "null"]` → `"type": "T", "nullable": true`;
-//!    `["T"]` → `"type": "T"`; `["null"]` or `[]` → error; several non-null
+//!    `["T"]` → `"type": "T"`; `["null"]` → rule 10; `[]` → error; several non-null
 //!    types → `anyOf` of `{"type": T}` (plus `nullable` if `null` was listed),
 //!    unless a type-specific keyword (`format`, `items`, `properties`,
 //!    `minimum`, ...) sits beside it, or an `anyOf` already does: error, as
 //!    the keyword cannot be distributed over the types faithfully.
 //!    A standalone `"type": "null"` (outside a union handled by rule 1) is
-//!    an error too.
+//!    rule 10's too.
 //! 3. `$ref` with siblings: 3.0 ignores them, so `{"$ref": R, ...siblings}` →
 //!    `{"allOf": [{"$ref": R}], ...siblings}` (an existing `allOf` gets the
 //!    reference prepended). A bare `{"$ref": R}` stays. `$schema` or `$id`
@@ -60,7 +60,7 @@
 //!    (3.0 maps of Example Objects) are left alone.
 //! 5. `const: v` → `enum: [v]`; with an `enum` that contains `v` the result is
 //!    `enum: [v]`, without `v` it is an error (nothing could match). `const:
-//!    null` is a null-only type: error.
+//!    null` is a null-only type: rule 10.
 //! 6. Numeric `exclusiveMinimum: n` → `minimum: n, exclusiveMinimum: true`
 //!    (same for maximum). Beside a `minimum: m`, the stricter bound is kept:
 //!    `m > n` keeps `minimum: m` and drops `n` with a note, otherwise
@@ -70,10 +70,10 @@
 //!    application/octet-stream` (without an encoding) → `format: binary`. An
 //!    existing, different `format` wins. Whatever cannot be mapped is dropped
 //!    with a note.
-//! 8. Refused (error; rewrite the model): `prefixItems`,
-//!    array-form `items`, `$dynamicRef`, `$dynamicAnchor`, `if`/`then`/`else`,
+//! 8. Refused (error; rewrite the model): array-form `items`, `$dynamicRef`,
+//!    `$dynamicAnchor`, `if`/`then`/`else`,
 //!    `dependentSchemas`, `dependentRequired`, `unevaluatedProperties`,
-//!    `unevaluatedItems`, `patternProperties`, `propertyNames`, `contains`,
+//!    `unevaluatedItems`, `patternProperties`, `contains`,
 //!    `minContains`, `maxContains`, `$defs` (pydantic sometimes nests them;
 //!    hoist them into `components.schemas`), the boolean schema `false`, and
 //!    anything that is not a schema (numbers, strings, arrays, null). The
@@ -81,8 +81,21 @@
 //! 9. Everything else is kept untouched: `title`, `additionalProperties: true`,
 //!    `format`, `default`, `description`, `minItems`, extensions, and empty or
 //!    annotation-only schemas such as `{"title": "Input"}`.
+//! 10. Lowered with a note saying what was kept and what was lost, where 3.0
+//!     has no exact form for what pydantic exports:
+//!     - a tuple (`prefixItems`, `tuple[int, str]`) → an array whose `items`
+//!       are the union (`anyOf`) of the tuple's item schemas, or the one schema
+//!       when they are all equal; `minItems`/`maxItems` keep its length, and
+//!       only which position holds which type is lost;
+//!     - `propertyNames` (`dict[SomeEnum, X]`) is dropped: the keys stay
+//!       strings;
+//!     - a null-only schema (`type: "null"`, `["null"]`, `const: null`, a union
+//!       of nulls; pydantic's `x: None`) → `nullable: true` with no type: null
+//!       is accepted and sent, that null is its only value is lost;
+//!     - a `pattern` in Python's syntax (`(?P<name>…)`, `(?P=name)`, `\A`,
+//!       `\Z`) → the ECMAScript syntax OpenAPI specifies; nothing is lost.
 //!
-//! Errors about a keyword point at the keyword (`.../properties/a/prefixItems`);
+//! Errors about a keyword point at the keyword (`.../properties/a/$dynamicRef`);
 //! errors about the whole schema (null-only, `false`, not a schema) point at
 //! the schema.
 //!
@@ -153,8 +166,7 @@ const ANNOTATIONS: [&str; 8] =
     ["title", "description", "default", "example", "deprecated", "readOnly", "writeOnly", "externalDocs"];
 
 /// 3.1/JSON Schema 2020-12 keywords with no 3.0 equivalent, and what they are.
-const REFUSED: [(&str, &str); 16] = [
-    ("prefixItems", "tuple validation"),
+const REFUSED: [(&str, &str); 14] = [
     ("$dynamicRef", "dynamic reference"),
     ("$dynamicAnchor", "dynamic anchor"),
     ("if", "conditional schema"),
@@ -165,7 +177,6 @@ const REFUSED: [(&str, &str); 16] = [
     ("unevaluatedProperties", "unevaluated properties"),
     ("unevaluatedItems", "unevaluated items"),
     ("patternProperties", "3.0 has no equivalent"),
-    ("propertyNames", "property name schema"),
     ("contains", "array containment"),
     ("minContains", "array containment"),
     ("maxContains", "array containment"),
@@ -197,10 +208,40 @@ const TYPE_SPECIFIC: [&str; 20] = [
     "contentMediaType",
 ];
 
-/// A schema that allows only null, at `pointer`.
-fn null_only(pointer: impl Into<String>) -> Problem {
-    Problem::new(Kind::NullOnlyType, pointer, "schema allows only null; 3.0 cannot express a null-only type")
-        .fix("remove the field or give it a non-null type")
+/// `pattern` in Python's regex syntax → ECMAScript's: `(?P<name>` →
+/// `(?<name>`, `(?P=name)` → `\k<name>`, `\A` → `^`, `\Z` → `$`. Escaped
+/// characters are copied as they are, so `\\A` stays a backslash and an `A`.
+fn translate_python_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("(?P<") {
+            out.push_str("(?<");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("(?P=")
+            && let Some(end) = after.find(')')
+        {
+            out.push_str(&format!("\\k<{}>", &after[..end]));
+            rest = &after[end + 1..];
+        } else if c == '\\' {
+            let mut chars = rest.chars();
+            chars.next();
+            match chars.next() {
+                Some('A') => out.push('^'),
+                Some('Z') => out.push('$'),
+                Some(escaped) => {
+                    out.push('\\');
+                    out.push(escaped);
+                }
+                None => out.push('\\'),
+            }
+            rest = chars.as_str();
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// How a container's entries are walked: the entry and its pointer.
@@ -760,6 +801,9 @@ impl<'a> Lowerer<'a> {
             self.check_ref(target, &join(ptr, "$ref"));
         }
         self.children(obj, ptr);
+        self.tuple(obj, ptr);
+        self.property_names(obj, ptr);
+        self.python_pattern(obj, ptr);
 
         // Each rewrite reports into `errors` and leaves the schema as it
         // was when it cannot proceed; the output is discarded on any error.
@@ -787,8 +831,11 @@ impl<'a> Lowerer<'a> {
                 self.shape(Kind::NotAnObject, join(ptr, "properties"), msg);
             }
         }
+        let tuple = obj.contains_key("prefixItems");
         match obj.get_mut("items") {
             None => {}
+            // closes a tuple, whose length `maxItems` keeps (rule 10)
+            Some(Value::Bool(false)) if tuple => {}
             Some(Value::Array(_)) => self.error(
                 Problem::new(
                     Kind::Unsupported31Keyword,
@@ -828,11 +875,103 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// A schema that allows only null (`type: "null"`, `const: null`, a
+    /// union of nulls): 3.0 has no null type, so it becomes a nullable schema
+    /// of any type, with its annotations. Generated code holds it as an
+    /// optional JSON value.
+    fn null_only(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        for key in ["type", "const", "enum"] {
+            obj.shift_remove(key);
+        }
+        obj.insert("nullable".into(), Value::Bool(true));
+        self.note(
+            NoteKind::NullOnly,
+            ptr,
+            "allows only null, which 3.0 cannot say: lowered to a nullable value of any type; \
+             kept: null is accepted and sent; lost: that null is its only value",
+        );
+    }
+
+    /// A tuple (`prefixItems`, as pydantic exports `tuple[int, str]`): an
+    /// array whose items are the union of the tuple's item schemas (the one
+    /// schema when they are all the same), its length kept by
+    /// `minItems`/`maxItems`. A closing `items: false` is implied by
+    /// `maxItems`; an open `items` schema joins the union.
+    fn tuple(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let Some(prefix) = obj.get("prefixItems").cloned() else { return };
+        let Value::Array(mut members) = prefix else {
+            let msg = format!("expected `prefixItems` to be an array of schemas, found {}", kind(&prefix));
+            self.error(
+                Problem::new(Kind::WrongType, join(ptr, "prefixItems"), msg)
+                    .fix("give it one schema per position, as pydantic exports a tuple"),
+            );
+            return;
+        };
+        let pptr = join(ptr, "prefixItems");
+        for (i, member) in members.iter_mut().enumerate() {
+            self.schema(member, &join(&pptr, &i.to_string()));
+        }
+        match obj.shift_remove("items") {
+            None | Some(Value::Bool(false)) => {}
+            Some(Value::Bool(true)) => members.push(json!({})),
+            Some(rest) => members.push(rest),
+        }
+        let mut distinct: Vec<Value> = Vec::new();
+        for m in members {
+            if !distinct.contains(&m) {
+                distinct.push(m);
+            }
+        }
+        let (items, lost) = match distinct.len() {
+            0 => (json!({}), "nothing (an empty tuple)".to_string()),
+            1 => (distinct.pop().unwrap_or_default(), "nothing: every position has the same type".to_string()),
+            n => (json!({ "anyOf": distinct }), format!("which of the {n} item types each position holds")),
+        };
+        obj.shift_remove("prefixItems");
+        obj.insert("items".into(), items);
+        obj.entry("type").or_insert_with(|| Value::String("array".into()));
+        self.note(
+            NoteKind::Tuple,
+            ptr,
+            format!("tuple (`prefixItems`) lowered to an array of the union of its items; kept: the item types and the length (`minItems`/`maxItems`); lost: {lost}"),
+        );
+    }
+
+    /// `propertyNames` (`dict[SomeEnum, X]`): 3.0 cannot constrain the keys
+    /// of a map, so it is dropped and the keys stay strings.
+    fn property_names(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let Some(names) = obj.shift_remove("propertyNames") else { return };
+        let shown = match names.get("$ref").and_then(Value::as_str) {
+            Some(r) => format!("`{r}`"),
+            None => names.to_string(),
+        };
+        self.note(
+            NoteKind::PropertyNames,
+            &join(ptr, "propertyNames"),
+            format!("`propertyNames` dropped: 3.0 cannot constrain a map's keys; kept: the values' schema, keys as strings; lost: the key schema {shown}"),
+        );
+    }
+
+    /// A `pattern` in Python's syntax (pydantic passes FastAPI's patterns
+    /// through as written): named groups `(?P<name>…)`, their references
+    /// `(?P=name)` and the anchors `\A`/`\Z` become the ECMAScript forms that
+    /// OpenAPI specifies and the generated code's regex engine reads.
+    fn python_pattern(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let Some(Value::String(pattern)) = obj.get("pattern") else { return };
+        let translated = translate_python_pattern(pattern);
+        if translated != *pattern {
+            let note =
+                format!("Python regex syntax translated to ECMAScript: {pattern:?} → {translated:?}; nothing lost");
+            obj.insert("pattern".into(), Value::String(translated));
+            self.note(NoteKind::PythonPattern, &join(ptr, "pattern"), note);
+        }
+    }
+
     /// Rule 2, and the standalone `type: "null"` refusal.
     fn type_keyword(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
         let types = match obj.get("type") {
             Some(Value::String(t)) if t == "null" => {
-                self.error(null_only(ptr));
+                self.null_only(obj, ptr);
                 return;
             }
             None | Some(Value::String(_)) => return,
@@ -862,7 +1001,7 @@ impl<'a> Lowerer<'a> {
         }
         match non_null.len() {
             0 if nullable => {
-                self.error(null_only(ptr));
+                self.null_only(obj, ptr);
                 return;
             }
             0 => {
@@ -911,7 +1050,7 @@ impl<'a> Lowerer<'a> {
             return;
         };
         if value.is_null() {
-            self.error(null_only(join(ptr, "const")));
+            self.null_only(obj, ptr);
             return;
         }
         match obj.get("enum") {
@@ -1060,7 +1199,8 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let Some(member) = rest.pop() else {
-            self.error(null_only(ptr));
+            obj.shift_remove(key);
+            self.null_only(obj, ptr);
             return;
         };
         let member = match member {
@@ -1473,11 +1613,11 @@ mod tests {
     }
 
     #[test]
-    fn refuses_null_only_union() {
-        let errors = lower_err(&doc_with_schemas(json!({
-            "S": { "properties": { "x": { "anyOf": [{ "type": "null" }], "title": "X" } } }
-        })));
-        assert_eq!(found(&errors), [(Kind::NullOnlyType, format!("{S}/properties/x").as_str())]);
+    fn lowers_a_null_only_union_to_a_nullable_value() {
+        let (out, notes) =
+            lower_schema(json!({ "properties": { "x": { "anyOf": [{ "type": "null" }], "title": "X" } } }));
+        assert_eq!(out["properties"]["x"], json!({ "title": "X", "nullable": true }));
+        assert_eq!(noted(&notes), [(NoteKind::NullOnly, format!("{S}/properties/x").as_str())]);
     }
 
     // ---- rule 2: type arrays ----
@@ -1516,24 +1656,18 @@ mod tests {
     }
 
     #[test]
-    fn refuses_null_only_type_array() {
-        assert_eq!(schema_errors(json!({ "type": ["null"] })), [at(Kind::NullOnlyType, S)]);
+    fn lowers_a_null_only_type_array_and_refuses_an_empty_one() {
+        let (out, notes) = lower_schema(json!({ "type": ["null"], "default": null }));
+        assert_eq!(out, json!({ "default": null, "nullable": true }));
+        assert_eq!(noted(&notes), [(NoteKind::NullOnly, S)]);
         assert_eq!(schema_errors(json!({ "type": [] })), [at(Kind::NoValidValue, format!("{S}/type"))]);
     }
 
     #[test]
-    fn refuses_standalone_null_type() {
-        let errors = lower_err(&doc_with_schemas(json!({
-            "S": { "properties": { "n": { "type": "null" } },
-                   "allOf": [{ "type": "null" }] }
-        })));
-        assert_eq!(
-            found(&errors),
-            [
-                (Kind::NullOnlyType, format!("{S}/allOf/0").as_str()),
-                (Kind::NullOnlyType, format!("{S}/properties/n").as_str())
-            ]
-        );
+    fn lowers_a_standalone_null_type() {
+        let (out, notes) = lower_schema(json!({ "properties": { "n": { "type": "null", "title": "N" } } }));
+        assert_eq!(out["properties"]["n"], json!({ "title": "N", "nullable": true }));
+        assert_eq!(noted(&notes), [(NoteKind::NullOnly, format!("{S}/properties/n").as_str())]);
     }
 
     // ---- rule 3: $ref siblings ----
@@ -1636,7 +1770,9 @@ mod tests {
             schema_errors(json!({ "const": "c", "enum": ["a", "b"] })),
             [at(Kind::NoValidValue, format!("{S}/const"))]
         );
-        assert_eq!(schema_errors(json!({ "const": null })), [at(Kind::NullOnlyType, format!("{S}/const"))]);
+        let (out, notes) = lower_schema(json!({ "const": null }));
+        assert_eq!(out, json!({ "nullable": true }));
+        assert_eq!(noted(&notes), [(NoteKind::NullOnly, S)]);
     }
 
     // ---- rule 6: exclusive bounds ----
@@ -1717,7 +1853,6 @@ mod tests {
         };
     }
 
-    refusal!(refuses_prefix_items, "prefixItems", json!([{ "type": "string" }]));
     refusal!(refuses_dynamic_ref, "$dynamicRef", json!("#meta"));
     refusal!(refuses_dynamic_anchor, "$dynamicAnchor", json!("meta"));
     refusal!(refuses_if, "if", json!({ "type": "string" }));
@@ -1728,7 +1863,55 @@ mod tests {
     refusal!(refuses_unevaluated_properties, "unevaluatedProperties", json!(false));
     refusal!(refuses_unevaluated_items, "unevaluatedItems", json!(false));
     refusal!(refuses_pattern_properties, "patternProperties", json!({ "^x": {} }));
-    refusal!(refuses_property_names, "propertyNames", json!({ "pattern": "^a" }));
+
+    #[test]
+    fn lowers_a_tuple_to_an_array_of_the_union_of_its_items() {
+        // tuple[int, str], as pydantic exports it
+        let (out, notes) = lower_schema(json!({
+            "type": "array", "minItems": 2, "maxItems": 2,
+            "prefixItems": [{ "type": "integer" }, { "type": ["string", "null"] }]
+        }));
+        assert_eq!(
+            out,
+            json!({ "type": "array", "minItems": 2, "maxItems": 2,
+                    "items": { "anyOf": [{ "type": "integer" }, { "type": "string", "nullable": true }] } })
+        );
+        assert_eq!(noted(&notes), [(NoteKind::Tuple, S)]);
+        // tuple[float, float]: one item type, nothing lost; `items: false` closes it
+        let (out, _) = lower_schema(json!({
+            "prefixItems": [{ "type": "number" }, { "type": "number" }], "items": false, "maxItems": 2
+        }));
+        assert_eq!(out, json!({ "maxItems": 2, "items": { "type": "number" }, "type": "array" }));
+        // the items are lowered too, and a broken one is refused at its place
+        assert_eq!(
+            schema_errors(json!({ "prefixItems": [{ "type": "string" }, { "if": {} }] })),
+            [at(Kind::Unsupported31Keyword, format!("{S}/prefixItems/1/if"))]
+        );
+    }
+
+    #[test]
+    fn drops_property_names_with_a_note() {
+        let (out, notes) = lower_schema(json!({
+            "type": "object", "additionalProperties": { "type": "integer" },
+            "propertyNames": { "$ref": "#/components/schemas/S" }
+        }));
+        assert_eq!(out, json!({ "type": "object", "additionalProperties": { "type": "integer" } }));
+        assert_eq!(noted(&notes), [(NoteKind::PropertyNames, format!("{S}/propertyNames").as_str())]);
+        assert!(notes[0].message.contains("`#/components/schemas/S`"), "{}", notes[0]);
+    }
+
+    #[test]
+    fn translates_python_patterns() {
+        assert_eq!(translate_python_pattern(r"^(?P<prefix>[A-Z]{2})-\d+$"), r"^(?<prefix>[A-Z]{2})-\d+$");
+        assert_eq!(translate_python_pattern(r"(?P<a>x)(?P=a)"), r"(?<a>x)\k<a>");
+        assert_eq!(translate_python_pattern(r"\Aabc\Z"), "^abc$");
+        assert_eq!(translate_python_pattern(r"\\A\(?P<"), r"\\A\(?P<");
+        let (out, notes) = lower_schema(json!({ "type": "string", "pattern": "^(?P<p>a)$" }));
+        assert_eq!(out["pattern"], "^(?<p>a)$");
+        assert_eq!(noted(&notes), [(NoteKind::PythonPattern, format!("{S}/pattern").as_str())]);
+        let (_, notes) = lower_schema(json!({ "type": "string", "pattern": "^[a-z]+$" }));
+        assert!(notes.is_empty());
+    }
     refusal!(refuses_min_contains, "minContains", json!(1));
     refusal!(refuses_max_contains, "maxContains", json!(2));
     refusal!(refuses_contains, "contains", json!({ "type": "string" }));
@@ -2023,7 +2206,7 @@ mod tests {
     #[test]
     fn reports_all_errors_sorted_by_pointer() {
         let mut doc = doc_with_schemas(json!({
-            "Z": { "prefixItems": [] },
+            "Z": { "prefixItems": 3 },
             "A": { "properties": {
                 "x": { "type": "null" },
                 "y": { "$ref": "#/components/schemas/Nope" },
@@ -2039,9 +2222,8 @@ mod tests {
             found(&errors),
             [
                 (Kind::NoValidValue, "/components/schemas/A/properties/w"),
-                (Kind::NullOnlyType, "/components/schemas/A/properties/x"),
                 (Kind::DanglingReference, "/components/schemas/A/properties/y/$ref"),
-                (Kind::Unsupported31Keyword, "/components/schemas/Z/prefixItems"),
+                (Kind::WrongType, "/components/schemas/Z/prefixItems"),
                 (Kind::PathParameterNotRequired, "/paths/~1p~1{id}/get/parameters/0"),
                 (Kind::Unsupported31Keyword, "/paths/~1p~1{id}/get/parameters/0/schema/if"),
                 (Kind::Webhooks, "/webhooks"),

@@ -26,7 +26,8 @@
 //! Normalised because they say the same thing: an integer's exclusive bound
 //! and the inclusive one next to it (`minimum: 0, exclusiveMinimum: true` is
 //! `minimum: 1`), and an `enum` of strings without a `type` and the same
-//! `enum` with `type: string`.
+//! `enum` with `type: string`; and `default: null`, which says what absence
+//! already says.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -427,6 +428,10 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
     }
     if out.get("nullable") == Some(&Value::Bool(false)) {
         out.shift_remove("nullable");
+    }
+    // a default of null says what absence already says: no value
+    if out.get("default") == Some(&Value::Null) {
+        out.shift_remove("default");
     }
     // an integer's exclusive bound is the inclusive one next to it
     if out.get("type").and_then(Value::as_str) == Some("integer") {
