@@ -3,6 +3,10 @@
 //! build; `xtask/tests/golden.rs` checks that they are current.
 
 #[rustfmt::skip]
+pub mod headers_client;
+#[rustfmt::skip]
+pub mod headers_server;
+#[rustfmt::skip]
 pub mod inventory_client;
 #[rustfmt::skip]
 pub mod notes30_client;

@@ -123,6 +123,10 @@ impl From<ExtractorError> for ApiError {
             }
             ExtractorError::Query { message } => Self::validation(vec![json!("query")], message, "query_error"),
             ExtractorError::UrlPath { message } => Self::validation(vec![json!("path")], message, "path_error"),
+            ExtractorError::MissingHeader { name } => {
+                Self::validation(vec![json!("header"), json!(name)], "Field required", "missing")
+            }
+            ExtractorError::Headers { message } => Self::validation(vec![json!("header")], message, "value_error"),
             ExtractorError::ContentType { message } => {
                 Self::validation(vec![json!("body")], message, "model_attributes_type")
             }
@@ -220,6 +224,16 @@ mod tests {
         assert_eq!((e.status(), e.body().clone()), (405, ErrorBody::Message { detail: "Method Not Allowed".into() }));
         let e = ApiError::from(ExtractorError::Route(RouteRefusal::for_methods(&[])));
         assert_eq!((e.status(), e.body().clone()), (404, ErrorBody::Message { detail: "Not Found".into() }));
+    }
+
+    #[test]
+    fn header_errors_name_the_header() {
+        let e = ApiError::from(ExtractorError::MissingHeader { name: "x-request-id".into() });
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"detail": [{"loc": ["header", "x-request-id"], "msg": "Field required", "type": "missing"}]})
+        );
+        assert_eq!(e.status(), 422);
     }
 
     #[test]

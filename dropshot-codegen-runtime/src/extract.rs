@@ -159,6 +159,11 @@ pub enum ExtractorError {
     /// The URL path's variables did not deserialise (not through [`param`]);
     /// `message` is dropshot's.
     UrlPath { message: String },
+    /// A required header is absent (its name as the spec writes it).
+    MissingHeader { name: String },
+    /// The headers did not deserialise (not through [`param`]); `message`
+    /// is serde's.
+    Headers { message: String },
     /// The body's content type is not the endpoint's; `message` is dropshot's.
     ContentType { message: String },
     /// The body exceeds the endpoint's limit; `message` is dropshot's.
@@ -180,7 +185,8 @@ pub fn classify(e: &HttpError) -> ExtractorError {
         return ExtractorError::Other { status, message: message.clone() };
     }
     // the prefixes are dropshot's (extractor/query.rs, http_util.rs,
-    // extractor/body.rs); what follows them is the serde error's message
+    // extractor/body.rs, extractor/header.rs); what follows them is the serde
+    // error's message
     if let Some(rest) = message.strip_prefix("unable to parse query string: ") {
         return decoded(rest).unwrap_or_else(|| ExtractorError::Query { message: rest.to_string() });
     }
@@ -189,6 +195,16 @@ pub fn classify(e: &HttpError) -> ExtractorError {
     }
     if let Some(rest) = message.strip_prefix("unable to parse JSON body: ") {
         return json_body(rest);
+    }
+    if let Some(rest) = message.strip_prefix("error processing headers: ") {
+        if let Some(typed) = decoded(rest) {
+            return typed;
+        }
+        // serde's own words for a required field that is absent
+        return match rest.strip_prefix("missing field `").and_then(|name| name.strip_suffix('`')) {
+            Some(name) => ExtractorError::MissingHeader { name: name.to_string() },
+            None => ExtractorError::Headers { message: rest.to_string() },
+        };
     }
     if message.contains("content-type") || message.contains("content type") {
         return ExtractorError::ContentType { message: message.clone() };
@@ -346,6 +362,14 @@ mod tests {
                 message: "invalid type: string \"x\", expected f64 at line 1 column 9".into(),
             }
         );
+    }
+
+    #[test]
+    fn header_errors_are_told_apart() {
+        let missing = bad_request("error processing headers: missing field `x-request-id`".into());
+        assert_eq!(classify(&missing), ExtractorError::MissingHeader { name: "x-request-id".into() });
+        let other = bad_request("error processing headers: invalid type".into());
+        assert_eq!(classify(&other), ExtractorError::Headers { message: "invalid type".into() });
     }
 
     #[test]

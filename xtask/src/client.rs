@@ -110,7 +110,7 @@ fn split_after_types(tokens: proc_macro2::TokenStream) -> (proc_macro2::TokenStr
 }
 
 /// Lints are silenced in generated code only.
-const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, unreachable_pub, rustdoc::all)]\n";
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, unreachable_pub, rustdoc::all)]\n";
 
 /// The document progenitor reads (see the module docs).
 pub fn progenitor_input(spec: &Spec) -> Value {
@@ -122,7 +122,28 @@ pub fn progenitor_input(spec: &Spec) -> Value {
     }
     crate::spec::drop_inline_body_titles(&mut doc, spec);
     combine_error_bodies(&mut doc, spec);
+    optional_headers_without_null(&mut doc, spec);
     doc
+}
+
+/// FastAPI exports an optional header (`str | None = Header(None)`) as
+/// nullable; progenitor then takes an `Option<Option<T>>` that it cannot
+/// send. A header cannot carry null on the wire: leaving it out is its null.
+/// So optional header parameters lose `nullable` here, and the builder takes
+/// a plain value, or nothing.
+fn optional_headers_without_null(doc: &mut Value, spec: &Spec) {
+    for op in &spec.operations {
+        let pointers: Vec<String> = crate::spec::parameters(doc, &op.pointer)
+            .into_iter()
+            .filter(|(_, p)| p["in"] == "header" && p.get("required") != Some(&Value::Bool(true)))
+            .map(|(pointer, _)| pointer)
+            .collect();
+        for pointer in pointers {
+            if let Some(Value::Object(schema)) = doc.pointer_mut(&format!("{pointer}/schema")) {
+                schema.shift_remove("nullable");
+            }
+        }
+    }
 }
 
 fn is_error_status(code: &str) -> bool {

@@ -4,7 +4,7 @@
 //! The comparison is semantic: `$ref`s are resolved, single-member `allOf`s
 //! flattened, and what carries no meaning for a client is normalised away
 //! (titles, descriptions, examples, key and `required` order, integer and
-//! number widths, `additionalProperties: true`, `nullable` on optional query
+//! number widths, `additionalProperties: true`, `nullable` on optional query and header
 //! parameters, which cannot carry null on the wire). Every other difference is
 //! reported with the spec's JSON pointer.
 //!
@@ -173,11 +173,11 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
             r.differences
                 .push((format!("{p_ptr}/required"), format!("spec says {}, server says {}", required(p), required(q))));
         }
-        // an optional query parameter cannot carry null on the wire: absent is
-        // its only "null", so `nullable` means nothing there
+        // an optional query or header parameter cannot carry null on the wire:
+        // absent is its only "null", so `nullable` means nothing there
         let strip = |s: &Value| {
             let mut s = s.clone();
-            if location == "query"
+            if (location == "query" || location == "header")
                 && !required(p)
                 && let Some(o) = s.as_object_mut()
             {

@@ -9,8 +9,11 @@
 //!
 //! - `types`: every component and inline body schema, through typify,
 //!   deriving schemars 0.8 `JsonSchema` as dropshot needs;
-//! - per operation, `<Op>Path` and `<Op>Query` structs (Rust keywords get a
-//!   `_` and keep their wire name through `#[serde(rename)]`), each field
+//! - per operation, `<Op>Path`, `<Op>Query` and `<Op>Header` structs (taken
+//!   by `dropshot::Path`, `Query` and `Header`, which matches header names
+//!   without regard to case); a field is the parameter's name in snake case
+//!   (`x-request-id` → `x_request_id`, a Rust keyword gets a `_`) and keeps
+//!   its wire name through `#[serde(rename)]`; each field
 //!   deserialised through `dropshot_codegen_runtime::extract::param`, whose
 //!   typed error names the parameter and pydantic's error type;
 //! - the `#[dropshot::api_description]` trait `<Title>Api`, one endpoint per
@@ -70,7 +73,7 @@ pub fn generate(spec: &Spec) -> Result<String, Problem> {
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
 }
 
-const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
 
 struct Generator<'a> {
     spec: &'a Spec,
@@ -89,6 +92,7 @@ struct Endpoint<'a> {
     path_struct: Option<TokenStream>,
     published_path_struct: Option<TokenStream>,
     query_struct: Option<TokenStream>,
+    header_struct: Option<TokenStream>,
     body_type: Option<TokenStream>,
     response: TokenStream,
     /// The path dropshot routes (the spec's path, or its variable form).
@@ -264,6 +268,7 @@ impl<'a> Generator<'a> {
         let mut path_fields = Vec::new();
         let mut published_fields = Vec::new();
         let mut query_fields = Vec::new();
+        let mut header_fields = Vec::new();
         let params = parameters(&self.spec.lowered, &op.pointer);
         for (pointer, p) in &params {
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -329,6 +334,7 @@ impl<'a> Generator<'a> {
                     path_fields.push(field_tokens);
                     published_fields.push(quote! { #doc #rename pub #field_ident: #ty, });
                 }
+                "header" => header_fields.push(field_tokens),
                 _ => query_fields.push(field_tokens),
             }
         }
@@ -369,6 +375,13 @@ impl<'a> Generator<'a> {
             support.push(quote! { #[doc = #doc] #derive pub struct #query_ident { #(#query_fields)* } });
             quote!(#query_ident)
         });
+        // header names are matched without regard to case, as HTTP wants
+        let header_ident = format_ident!("{pascal}Header");
+        let header_struct = (!header_fields.is_empty()).then(|| {
+            let doc = format!("Header parameters of `{}`.", op.name);
+            support.push(quote! { #[doc = #doc] #derive pub struct #header_ident { #(#header_fields)* } });
+            quote!(#header_ident)
+        });
 
         let body_type = match doc_value.pointer("/requestBody") {
             Some(body) => {
@@ -386,6 +399,7 @@ impl<'a> Generator<'a> {
             path_struct,
             published_path_struct,
             query_struct,
+            header_struct,
             body_type,
             response,
             route_path: route.path,
@@ -455,6 +469,7 @@ impl<'a> Generator<'a> {
         let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
         let path_arg = path_struct.as_ref().map(|p| quote!(path: dropshot::Path<#p>,));
         let query_arg = e.query_struct.as_ref().map(|q| quote!(query: dropshot::Query<#q>,));
+        let header_arg = e.header_struct.as_ref().map(|h| quote!(headers: dropshot::Header<#h>,));
         let body_arg = e.body_type.as_ref().map(|b| quote!(body: dropshot::TypedBody<#b>,));
         let response = &e.response;
         let mut doc = e.doc.clone();
@@ -480,6 +495,7 @@ impl<'a> Generator<'a> {
                 rqctx: dropshot::RequestContext<Self::Context>,
                 #path_arg
                 #query_arg
+                #header_arg
                 #body_arg
             ) -> Result<#response, #error>;
         }

@@ -498,12 +498,12 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<Proble
                     )
                     .fix(format!("remove it or add `{{{name}}}` to the path")),
                 ),
-                Some("path") | Some("query") => {}
+                Some("path") | Some("query") | Some("header") => {}
                 Some(other) => report(
                     Problem::new(Kind::ParameterLocation, pointer, format!("`{id}` takes `{name}` from the {other}"))
                         .fix(
-                            "only path and query parameters are generated (header and cookie parameters are not), \
-                         so take it from the query in the service",
+                            "only path, query and header parameters are generated (cookie parameters are not yet), \
+                         so take it from a header in the service",
                         ),
                 ),
                 None => report(Problem::new(Kind::ParameterLocation, pointer, "parameter has no `in`")),
