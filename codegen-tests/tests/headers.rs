@@ -30,12 +30,7 @@ impl HeadersApi for Headers {
 }
 
 fn serve() -> dropshot::HttpServer<()> {
-    let api = api::headers_api_mod::api_description::<Headers>().unwrap();
-    let log = dropshot::ConfigLogging::StderrTerminal { level: dropshot::ConfigLoggingLevel::Error }
-        .to_logger("headers")
-        .unwrap();
-    let config = dropshot::ConfigDropshot { bind_address: "127.0.0.1:0".parse().unwrap(), ..Default::default() };
-    dropshot::ServerBuilder::new(api, (), log).config(config).version_policy(api::version_policy()).start().unwrap()
+    codegen_tests::serve(api::headers_api_mod::api_description::<Headers>().unwrap(), api::version_policy(), "headers")
 }
 
 #[tokio::test]

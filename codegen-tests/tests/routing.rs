@@ -59,11 +59,7 @@ impl InventoryApi for Inventory {
 
 async fn serve() -> dropshot::HttpServer<()> {
     let api = api::inventory_api_mod::api_description::<Inventory>().unwrap();
-    let log = dropshot::ConfigLogging::StderrTerminal { level: dropshot::ConfigLoggingLevel::Error }
-        .to_logger("routing")
-        .unwrap();
-    let config = dropshot::ConfigDropshot { bind_address: "127.0.0.1:0".parse().unwrap(), ..Default::default() };
-    dropshot::ServerBuilder::new(api, (), log).config(config).version_policy(api::version_policy()).start().unwrap()
+    codegen_tests::serve(api, api::version_policy(), "routing")
 }
 
 async fn call(
