@@ -4,6 +4,10 @@
 //! serves one of them for the tests that call it.
 
 #[rustfmt::skip]
+pub mod forms_client;
+#[rustfmt::skip]
+pub mod forms_server;
+#[rustfmt::skip]
 pub mod headers_client;
 #[rustfmt::skip]
 pub mod headers_server;

@@ -26,8 +26,8 @@
 //! Normalised because they say the same thing: an integer's exclusive bound
 //! and the inclusive one next to it (`minimum: 0, exclusiveMinimum: true` is
 //! `minimum: 1`), and an `enum` of strings without a `type` and the same
-//! `enum` with `type: string`; and `default: null`, which says what absence
-//! already says.
+//! `enum` with `type: string`; `default: null`, which says what absence
+//! already says; and `format: password`, a hint to a UI to obscure the input.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -398,6 +398,8 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
                 items.sort_by_key(|x| x.to_string());
                 out.insert(k.clone(), Value::Array(items));
             }
+            // OpenAPI's hint to a UI to obscure the input; nothing on the wire
+            "format" if v == "password" => {}
             "format" if matches!(obj.get("type").and_then(Value::as_str), Some("integer" | "number")) => {}
             _ => {
                 out.insert(k.clone(), v.clone());

@@ -94,6 +94,8 @@ struct Endpoint<'a> {
     query_struct: Option<TokenStream>,
     header_struct: Option<TokenStream>,
     body_type: Option<TokenStream>,
+    /// The body's media type, when it is not JSON (dropshot's `content_type`).
+    body_content_type: Option<String>,
     response: TokenStream,
     /// The path dropshot routes (the spec's path, or its variable form).
     route_path: String,
@@ -383,13 +385,20 @@ impl<'a> Generator<'a> {
             quote!(#header_ident)
         });
 
-        let body_type = match doc_value.pointer("/requestBody") {
+        // the spec checks allow one media type, JSON or a form
+        let (body_type, body_content_type) = match doc_value.pointer("/requestBody") {
             Some(body) => {
                 let body = resolve(&self.doc, body).clone();
-                let schema = body.pointer("/content/application~1json/schema").cloned().unwrap_or(json!({}));
-                Some(self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?)
+                let (media, schema) = body
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.iter().next())
+                    .map(|(media, m)| (media.clone(), m.get("schema").cloned().unwrap_or(json!({}))))
+                    .unwrap_or_else(|| ("application/json".into(), json!({})));
+                let ty = self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?;
+                (Some(ty), (media != "application/json").then_some(media))
             }
-            None => None,
+            None => (None, None),
         };
         let response = self.response(op, &doc_value, &pascal)?;
         Ok(Endpoint {
@@ -401,6 +410,7 @@ impl<'a> Generator<'a> {
             query_struct,
             header_struct,
             body_type,
+            body_content_type,
             response,
             route_path: route.path,
             shadowed,
@@ -465,6 +475,7 @@ impl<'a> Generator<'a> {
             _ => None,
         };
         let limit = e.body_type.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
+        let content_type = e.body_content_type.as_ref().map(|media| quote!(content_type = #media,));
         let name = syn::Ident::new(&e.op.name, Span::call_site());
         let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
         let path_arg = path_struct.as_ref().map(|p| quote!(path: dropshot::Path<#p>,));
@@ -488,6 +499,7 @@ impl<'a> Generator<'a> {
                 operation_id = #operation_id,
                 tags = [#(#tags),*],
                 #limit
+                #content_type
                 #unpublished
                 #versions
             }]

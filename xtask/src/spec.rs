@@ -29,6 +29,10 @@ use crate::pointer;
 /// list the lowering, the checks, the generators and the round trip share.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
+/// The media types of the request bodies that both generators take: JSON,
+/// and the form FastAPI's `Form()` fields and OAuth2 login post.
+pub const BODY_MEDIA_TYPES: [&str; 2] = ["application/json", "application/x-www-form-urlencoded"];
+
 /// What the workspace needs beyond the service's export (`codegen.toml`):
 /// the one owner of the generator's settings, including where each
 /// generated file is written.
@@ -549,13 +553,13 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<Proble
                     )
                     .fix("describe the body as `application/json`"),
                 );
-            } else if types.iter().any(|t| t.as_str() != "application/json") {
+            } else if types.len() > 1 || !BODY_MEDIA_TYPES.contains(&types[0].as_str()) {
                 let types = types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
                 report(
                     Problem::new(Kind::RequestBodyMediaType, body_ptr, format!("`{id}` takes a body of type {types}"))
                         .fix(
-                            "only application/json bodies are supported (form and multipart bodies are not generated), \
-                             so take a JSON body in the service",
+                            "only one application/json or application/x-www-form-urlencoded body is generated yet \
+                             (multipart, text and binary bodies are not), so take one of those in the service",
                         ),
                 );
             }
@@ -839,11 +843,11 @@ mod tests {
     }
 
     #[test]
-    fn form_bodies_and_cookies_are_refused() {
+    fn multipart_bodies_and_cookies_are_refused_forms_and_headers_are_not() {
         let doc = minimal(json!({"/login": {"post": {
             "operationId": "login",
             "parameters": [{"name": "session", "in": "cookie", "schema": {"type": "string"}}],
-            "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
             "responses": {"200": {"description": "ok"}}
         }}}));
         let e = load(doc).unwrap_err();
@@ -854,6 +858,13 @@ mod tests {
                 (Kind::RequestBodyMediaType, "/paths/~1login/post/requestBody")
             ]
         );
+        let doc = minimal(json!({"/login": {"post": {
+            "operationId": "login",
+            "parameters": [{"name": "x-token", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}}
+        }}}));
+        assert!(load(doc).is_ok());
     }
 
     #[test]

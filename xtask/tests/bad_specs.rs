@@ -49,7 +49,6 @@ const EXPECTED: &[(&str, Kind, At)] = &[
     ("empty.txt", Kind::EmptyFile, Pointer("")),
     ("external_ref.json", Kind::ExternalReference, Pointer("/components/schemas/Item/properties/owner/$ref")),
     ("false_schema.json", Kind::NoValidValue, Pointer("/components/schemas/Item/properties/never")),
-    ("form_body.json", Kind::RequestBodyMediaType, Pointer("/paths/~1items/post/requestBody")),
     ("if_then_else.json", Kind::Unsupported31Keyword, Pointer("/components/schemas/Item/properties/kind/if")),
     ("invalid_json.txt", Kind::NotJson, Line(6, 53)),
     ("json_array.json", Kind::NotAnObject, Pointer("")),
