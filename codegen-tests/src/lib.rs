@@ -16,6 +16,10 @@ pub mod inventory_client;
 #[rustfmt::skip]
 pub mod notes30_client;
 #[rustfmt::skip]
+pub mod raw_client;
+#[rustfmt::skip]
+pub mod raw_server;
+#[rustfmt::skip]
 pub mod inventory_server;
 #[rustfmt::skip]
 pub mod lowered_client;

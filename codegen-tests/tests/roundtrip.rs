@@ -18,6 +18,7 @@ const SERVERS: &[(&str, Published)] = &[
     ("inventory", codegen_tests::inventory_server::openapi),
     ("lowered", codegen_tests::lowered_server::openapi),
     ("notes30", codegen_tests::notes30_server::openapi),
+    ("raw", codegen_tests::raw_server::openapi),
 ];
 
 fn fixtures_dir() -> PathBuf {

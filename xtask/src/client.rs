@@ -123,7 +123,30 @@ pub fn progenitor_input(spec: &Spec) -> Value {
     crate::spec::drop_inline_body_titles(&mut doc, spec);
     combine_error_bodies(&mut doc, spec);
     optional_headers_without_null(&mut doc, spec);
+    raw_bodies_as_progenitor_reads_them(&mut doc, spec);
     doc
+}
+
+/// progenitor takes a text or binary body only when its schema is exactly
+/// `{"type": "string"}` (`format: binary` for bytes); FastAPI's carry
+/// constraints (`maxLength`) that progenitor refuses. The builder takes a
+/// `String` or bytes either way; the constraints are the service's to check.
+fn raw_bodies_as_progenitor_reads_them(doc: &mut Value, spec: &Spec) {
+    for op in &spec.operations {
+        let Some(content) =
+            doc.pointer_mut(&format!("{}/requestBody/content", op.pointer)).and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for (media, m) in content.iter_mut() {
+            let schema = match media.as_str() {
+                "text/plain" => json!({"type": "string"}),
+                "application/octet-stream" => json!({"type": "string", "format": "binary"}),
+                _ => continue,
+            };
+            m["schema"] = schema;
+        }
+    }
 }
 
 /// FastAPI exports an optional header (`str | None = Header(None)`) as

@@ -19,6 +19,8 @@
 //!   schemars does not derive from Rust types (the stub enforces `minItems`);
 //! - `parameter-defaults`: dropshot publishes no `default` for a parameter;
 //!   the generated server applies the spec's default itself;
+//! - `raw-text-body`: a `text/plain` body is a `dropshot::UntypedBody`, which
+//!   dropshot publishes as `application/octet-stream`;
 //! - `optional-nullable`: typify makes an optional property an `Option`,
 //!   which schemars publishes as `nullable`; the server never sends `null`
 //!   for it (it skips `None` when serialising).
@@ -42,6 +44,10 @@ pub const ALLOWANCES: &[(&str, &str)] = &[
     ("security", "dropshot publishes no securitySchemes; the stub checks the bearer token itself"),
     ("validation-keywords", "schemars derives no validation keywords from Rust types; the stub enforces minItems"),
     ("parameter-defaults", "dropshot publishes no parameter defaults; the generated server applies the spec's default"),
+    (
+        "raw-text-body",
+        "dropshot takes a text body as raw bytes and publishes it as application/octet-stream; the handler reads the text",
+    ),
     (
         "optional-nullable",
         "schemars publishes an optional property (an Option) as nullable; the server never sends null for it",
@@ -215,7 +221,12 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
                     format!("spec says {}, server says {}", required(&a), required(&b)),
                 ));
             }
-            compare_content(spec, published, &format!("{ptr}/requestBody"), &a, &b, r);
+            let body_ptr = format!("{ptr}/requestBody");
+            if is_raw_text(&a) && b.pointer("/content/application~1octet-stream").is_some() {
+                r.allowed.push(("raw-text-body", format!("{body_ptr}/content/text~1plain")));
+            } else {
+                compare_content(spec, published, &body_ptr, &a, &b, r);
+            }
         }
         (a, _) => r.differences.push((
             format!("{ptr}/requestBody"),
@@ -321,10 +332,23 @@ fn allow_optional_nullable(a: &Value, b: &mut Value, ptr: &str, r: &mut Report) 
 
 /// Removes from `a` (the spec) the validation keywords that `b` lacks,
 /// recording each under the allowance.
+/// A request body of text alone (`text/plain`).
+fn is_raw_text(body: &Value) -> bool {
+    body.get("content").and_then(Value::as_object).is_some_and(|c| c.len() == 1 && c.contains_key("text/plain"))
+}
+
+/// Equal JSON values, numbers by their value (`0` and `0.0` are one bound).
+fn same_value(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
 fn strip_validation(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
     let Some(obj) = a.as_object_mut() else { return };
     for k in VALIDATION_KEYWORDS {
-        if obj.contains_key(*k) && b.get(*k) != obj.get(*k) {
+        if obj.contains_key(*k) && !same_value(b.get(*k), obj.get(*k)) {
             obj.shift_remove(*k);
             r.allowed.push(("validation-keywords", format!("{ptr}/{k}")));
         }

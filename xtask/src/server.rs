@@ -94,7 +94,8 @@ struct Endpoint<'a> {
     query_struct: Option<TokenStream>,
     header_struct: Option<TokenStream>,
     body_type: Option<TokenStream>,
-    /// The body's media type, when it is not JSON (dropshot's `content_type`).
+    /// The body's media type, when it is not JSON: a form's is dropshot's
+    /// `content_type`; bytes and text are taken as a `dropshot::UntypedBody`.
     body_content_type: Option<String>,
     response: TokenStream,
     /// The path dropshot routes (the spec's path, or its variable form).
@@ -395,8 +396,13 @@ impl<'a> Generator<'a> {
                     .and_then(|c| c.iter().next())
                     .map(|(media, m)| (media.clone(), m.get("schema").cloned().unwrap_or(json!({}))))
                     .unwrap_or_else(|| ("application/json".into(), json!({})));
-                let ty = self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?;
-                (Some(ty), (media != "application/json").then_some(media))
+                if crate::spec::RAW_BODY_MEDIA_TYPES.contains(&media.as_str()) {
+                    // bytes or text, as the handler reads them
+                    (Some(quote!(dropshot::UntypedBody)), Some(media))
+                } else {
+                    let ty = self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?;
+                    (Some(ty), (media != "application/json").then_some(media))
+                }
             }
             None => (None, None),
         };
@@ -475,13 +481,15 @@ impl<'a> Generator<'a> {
             _ => None,
         };
         let limit = e.body_type.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
-        let content_type = e.body_content_type.as_ref().map(|media| quote!(content_type = #media,));
+        let raw = e.body_content_type.as_deref().is_some_and(|m| crate::spec::RAW_BODY_MEDIA_TYPES.contains(&m));
+        let content_type = e.body_content_type.as_ref().filter(|_| !raw).map(|media| quote!(content_type = #media,));
         let name = syn::Ident::new(&e.op.name, Span::call_site());
         let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
         let path_arg = path_struct.as_ref().map(|p| quote!(path: dropshot::Path<#p>,));
         let query_arg = e.query_struct.as_ref().map(|q| quote!(query: dropshot::Query<#q>,));
         let header_arg = e.header_struct.as_ref().map(|h| quote!(headers: dropshot::Header<#h>,));
-        let body_arg = e.body_type.as_ref().map(|b| quote!(body: dropshot::TypedBody<#b>,));
+        let body_arg =
+            e.body_type.as_ref().map(|b| if raw { quote!(body: #b,) } else { quote!(body: dropshot::TypedBody<#b>,) });
         let response = &e.response;
         let mut doc = e.doc.clone();
         if e.shadowed && !published {

@@ -30,8 +30,15 @@ use crate::pointer;
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// The media types of the request bodies that both generators take: JSON,
-/// and the form FastAPI's `Form()` fields and OAuth2 login post.
-pub const BODY_MEDIA_TYPES: [&str; 2] = ["application/json", "application/x-www-form-urlencoded"];
+/// the form FastAPI's `Form()` fields and OAuth2 login post, and raw bytes or
+/// text that a FastAPI handler reads from `Request` (declared through
+/// `openapi_extra`).
+pub const BODY_MEDIA_TYPES: [&str; 4] =
+    ["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain"];
+
+/// The body media types that a generated server takes as raw bytes
+/// (`dropshot::UntypedBody`).
+pub const RAW_BODY_MEDIA_TYPES: [&str; 2] = ["application/octet-stream", "text/plain"];
 
 /// What the workspace needs beyond the service's export (`codegen.toml`):
 /// the one owner of the generator's settings, including where each
@@ -558,8 +565,9 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<Proble
                 report(
                     Problem::new(Kind::RequestBodyMediaType, body_ptr, format!("`{id}` takes a body of type {types}"))
                         .fix(
-                            "only one application/json or application/x-www-form-urlencoded body is generated yet \
-                             (multipart, text and binary bodies are not), so take one of those in the service",
+                            "only one application/json, application/x-www-form-urlencoded, application/octet-stream \
+                             or text/plain body is generated yet (multipart bodies are not), so take one of those in \
+                             the service",
                         ),
                 );
             }
