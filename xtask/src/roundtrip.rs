@@ -290,48 +290,67 @@ fn compare_content(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Va
 fn compare_schema(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Value, r: &mut Report) {
     let mut a = normalise(spec, a, 0);
     let mut b = normalise(published, b, 0);
-    strip_validation(&mut a, &b, ptr, r);
-    allow_optional_nullable(&a, &mut b, ptr, r);
+    each_pair(&mut a, &mut b, ptr, &mut |a, b, ptr| {
+        strip_validation(a, b, ptr, r);
+        allow_optional_nullable(a, b, ptr, r);
+    });
     diff(ptr, &a, &b, r);
+}
+
+/// Calls `visit` with `a` (the spec's schema) and `b` (the server's), then
+/// with every pair of their sub-schemas at the same place (properties by
+/// name, `items`, `allOf`/`anyOf`/`oneOf` members by index), each with the
+/// spec's pointer. A sub-schema that only one side has is paired with null.
+fn each_pair(a: &mut Value, b: &mut Value, ptr: &str, visit: &mut impl FnMut(&mut Value, &mut Value, &str)) {
+    visit(a, b, ptr);
+    let mut children: Vec<String> = Vec::new();
+    for side in [&*a, &*b] {
+        for name in side.get("properties").and_then(Value::as_object).into_iter().flat_map(|p| p.keys()) {
+            let child = format!("/properties/{}", pointer::escape(name));
+            if !children.contains(&child) {
+                children.push(child);
+            }
+        }
+        if side.get("items").is_some() && !children.iter().any(|c| c == "/items") {
+            children.push("/items".into());
+        }
+        for key in ["anyOf", "oneOf", "allOf"] {
+            for i in 0..side.get(key).and_then(Value::as_array).map_or(0, Vec::len) {
+                let child = format!("/{key}/{i}");
+                if !children.contains(&child) {
+                    children.push(child);
+                }
+            }
+        }
+    }
+    for child in children {
+        let (mut no_a, mut no_b) = (Value::Null, Value::Null);
+        let sa = a.pointer_mut(&child).unwrap_or(&mut no_a);
+        let sb = b.pointer_mut(&child).unwrap_or(&mut no_b);
+        each_pair(sa, sb, &format!("{ptr}{child}"), visit);
+    }
 }
 
 /// Removes from `b` (the server's) `nullable: true` on the properties that
 /// `a` (the spec) neither requires nor declares nullable, recording each
 /// under the allowance.
 fn allow_optional_nullable(a: &Value, b: &mut Value, ptr: &str, r: &mut Report) {
-    let Some(obj) = b.as_object_mut() else { return };
     let required: Vec<&str> =
         a.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-    if let (Some(pa), Some(Value::Object(pb))) = (a.get("properties"), obj.get_mut("properties")) {
-        for (name, sb) in pb.iter_mut() {
-            let sa = pa.get(name).unwrap_or(&Value::Null);
-            let p = format!("{ptr}/properties/{}", pointer::escape(name));
-            let optional = !required.contains(&name.as_str()) && sa.get("nullable") != Some(&Value::Bool(true));
-            if optional
-                && sb.get("nullable") == Some(&Value::Bool(true))
-                && let Some(o) = sb.as_object_mut()
-            {
-                o.shift_remove("nullable");
-                r.allowed.push(("optional-nullable", format!("{p}/nullable")));
-            }
-            allow_optional_nullable(sa, sb, &p, r);
-        }
-    }
-    if let Some(items) = obj.get_mut("items") {
-        allow_optional_nullable(a.get("items").unwrap_or(&Value::Null), items, &format!("{ptr}/items"), r);
-    }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(Value::Array(members)) = obj.get_mut(key) {
-            for (i, m) in members.iter_mut().enumerate() {
-                let ma = a.get(key).and_then(|x| x.get(i)).unwrap_or(&Value::Null);
-                allow_optional_nullable(ma, m, &format!("{ptr}/{key}/{i}"), r);
-            }
+    let Some(Value::Object(properties)) = b.get_mut("properties") else { return };
+    for (name, sb) in properties.iter_mut() {
+        let declared_nullable = a.pointer(&format!("/properties/{}/nullable", pointer::escape(name)));
+        let optional = !required.contains(&name.as_str()) && declared_nullable != Some(&Value::Bool(true));
+        if optional
+            && sb.get("nullable") == Some(&Value::Bool(true))
+            && let Some(o) = sb.as_object_mut()
+        {
+            o.shift_remove("nullable");
+            r.allowed.push(("optional-nullable", format!("{ptr}/properties/{}/nullable", pointer::escape(name))));
         }
     }
 }
 
-/// Removes from `a` (the spec) the validation keywords that `b` lacks,
-/// recording each under the allowance.
 /// A request body of text alone (`text/plain`).
 fn is_raw_text(body: &Value) -> bool {
     body.get("content").and_then(Value::as_object).is_some_and(|c| c.len() == 1 && c.contains_key("text/plain"))
@@ -345,37 +364,14 @@ fn same_value(a: Option<&Value>, b: Option<&Value>) -> bool {
     }
 }
 
+/// Removes from `a` (the spec) the validation keywords that `b` lacks or
+/// has otherwise, recording each under the allowance.
 fn strip_validation(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
     let Some(obj) = a.as_object_mut() else { return };
     for k in VALIDATION_KEYWORDS {
         if obj.contains_key(*k) && !same_value(b.get(*k), obj.get(*k)) {
             obj.shift_remove(*k);
             r.allowed.push(("validation-keywords", format!("{ptr}/{k}")));
-        }
-    }
-    if let (Some(Value::Object(pa)), Some(pb)) = (obj.get_mut("properties"), b.get("properties")) {
-        for (name, s) in pa.iter_mut() {
-            strip_validation(
-                s,
-                pb.get(name).unwrap_or(&Value::Null),
-                &format!("{ptr}/properties/{}", pointer::escape(name)),
-                r,
-            );
-        }
-    }
-    if let Some(items) = obj.get_mut("items") {
-        strip_validation(items, b.get("items").unwrap_or(&Value::Null), &format!("{ptr}/items"), r);
-    }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(Value::Array(members)) = obj.get_mut(key) {
-            for (i, m) in members.iter_mut().enumerate() {
-                strip_validation(
-                    m,
-                    b.get(key).and_then(|x| x.get(i)).unwrap_or(&Value::Null),
-                    &format!("{ptr}/{key}/{i}"),
-                    r,
-                );
-            }
         }
     }
 }
