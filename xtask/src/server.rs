@@ -84,6 +84,16 @@ struct Generator<'a> {
     routes: Routes,
 }
 
+/// How an endpoint takes its request body.
+enum Body {
+    /// `dropshot::TypedBody<T>` of JSON.
+    Json(TokenStream),
+    /// `dropshot::TypedBody<T>` of a url-encoded form (dropshot's `content_type`).
+    Form(TokenStream),
+    /// Bytes or text, as the handler reads them: `dropshot::UntypedBody`.
+    Raw,
+}
+
 /// One operation, ready to be emitted.
 struct Endpoint<'a> {
     op: &'a Operation,
@@ -93,10 +103,7 @@ struct Endpoint<'a> {
     published_path_struct: Option<TokenStream>,
     query_struct: Option<TokenStream>,
     header_struct: Option<TokenStream>,
-    body_type: Option<TokenStream>,
-    /// The body's media type, when it is not JSON: a form's is dropshot's
-    /// `content_type`; bytes and text are taken as a `dropshot::UntypedBody`.
-    body_content_type: Option<String>,
+    body: Option<Body>,
     response: TokenStream,
     /// The path dropshot routes (the spec's path, or its variable form).
     route_path: String,
@@ -386,8 +393,8 @@ impl<'a> Generator<'a> {
             quote!(#header_ident)
         });
 
-        // the spec checks allow one media type, JSON or a form
-        let (body_type, body_content_type) = match doc_value.pointer("/requestBody") {
+        // the spec checks allow one media type of `spec::BODY_MEDIA_TYPES`
+        let body = match doc_value.pointer("/requestBody") {
             Some(body) => {
                 let body = resolve(&self.doc, body).clone();
                 let (media, schema) = body
@@ -397,14 +404,13 @@ impl<'a> Generator<'a> {
                     .map(|(media, m)| (media.clone(), m.get("schema").cloned().unwrap_or(json!({}))))
                     .unwrap_or_else(|| ("application/json".into(), json!({})));
                 if crate::spec::RAW_BODY_MEDIA_TYPES.contains(&media.as_str()) {
-                    // bytes or text, as the handler reads them
-                    (Some(quote!(dropshot::UntypedBody)), Some(media))
+                    Some(Body::Raw)
                 } else {
                     let ty = self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?;
-                    (Some(ty), (media != "application/json").then_some(media))
+                    Some(if media == "application/json" { Body::Json(ty) } else { Body::Form(ty) })
                 }
             }
-            None => (None, None),
+            None => None,
         };
         let response = self.response(op, &doc_value, &pascal)?;
         Ok(Endpoint {
@@ -415,8 +421,7 @@ impl<'a> Generator<'a> {
             published_path_struct,
             query_struct,
             header_struct,
-            body_type,
-            body_content_type,
+            body,
             response,
             route_path: route.path,
             shadowed,
@@ -480,16 +485,18 @@ impl<'a> Generator<'a> {
             }
             _ => None,
         };
-        let limit = e.body_type.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
-        let raw = e.body_content_type.as_deref().is_some_and(|m| crate::spec::RAW_BODY_MEDIA_TYPES.contains(&m));
-        let content_type = e.body_content_type.as_ref().filter(|_| !raw).map(|media| quote!(content_type = #media,));
+        let limit = e.body.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
+        let content_type =
+            matches!(e.body, Some(Body::Form(_))).then(|| quote!(content_type = "application/x-www-form-urlencoded",));
         let name = syn::Ident::new(&e.op.name, Span::call_site());
         let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
         let path_arg = path_struct.as_ref().map(|p| quote!(path: dropshot::Path<#p>,));
         let query_arg = e.query_struct.as_ref().map(|q| quote!(query: dropshot::Query<#q>,));
         let header_arg = e.header_struct.as_ref().map(|h| quote!(headers: dropshot::Header<#h>,));
-        let body_arg =
-            e.body_type.as_ref().map(|b| if raw { quote!(body: #b,) } else { quote!(body: dropshot::TypedBody<#b>,) });
+        let body_arg = e.body.as_ref().map(|body| match body {
+            Body::Json(ty) | Body::Form(ty) => quote!(body: dropshot::TypedBody<#ty>,),
+            Body::Raw => quote!(body: dropshot::UntypedBody,),
+        });
         let response = &e.response;
         let mut doc = e.doc.clone();
         if e.shadowed && !published {
