@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::diag::{ExitCode, Note, Problem};
 use crate::files::{self, GeneratedFile, Mode, Status};
-use crate::spec::{SpecError, Workspace};
+use crate::spec::{Spec, SpecError, Workspace};
 
 /// Why a run failed; each maps to its own [`ExitCode`].
 #[derive(Debug)]
@@ -48,8 +48,18 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
 /// thread generates the server, then formats the rest of the client, which
 /// the client's thread hands over as text ([`crate::client::generate_split`]).
 pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<GeneratedFile>, Failure> {
+    generate_spec(&load_noting(ws, notes)?)
+}
+
+/// The spec, its notes handed to `notes`.
+fn load_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Spec, Failure> {
     let spec = ws.load().map_err(Failure::Spec)?;
     notes.extend(spec.notes.iter().cloned());
+    Ok(spec)
+}
+
+/// Every file generated from a loaded spec (see [`generate_all_noting`]).
+fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Failure> {
     let spec_err = |problem: Problem| Failure::Spec(SpecError::new(&spec.file, [problem]));
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();
@@ -57,12 +67,12 @@ pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<
             .name("client".into())
             .stack_size(GENERATOR_STACK)
             .spawn_scoped(scope, || {
-                crate::client::generate_split(&spec, move |rest| {
+                crate::client::generate_split(spec, move |rest| {
                     let _ = hand_over.send(rest);
                 })
             })
             .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
-        let server = crate::server::generate(&spec);
+        let server = crate::server::generate(spec);
         // Nothing arrives when progenitor failed: `types` then holds the error.
         let rest = handed.recv().ok().map(|source| crate::client::format_rest(&source));
         let types = types.join().map_err(|panic| {
@@ -72,7 +82,7 @@ pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<
             ))
         })?;
         let client =
-            types.and_then(|types| Ok(crate::client::assemble(&spec, &types, &rest.transpose()?.unwrap_or_default())));
+            types.and_then(|types| Ok(crate::client::assemble(spec, &types, &rest.transpose()?.unwrap_or_default())));
         Ok::<_, Failure>((client, server))
     })?;
     Ok(vec![
@@ -93,7 +103,12 @@ pub fn run(ws: &Workspace, mode: Mode, out: &mut String) -> Result<(), Failure> 
 
 /// [`run`], handing the lowering's notes to `notes`.
 pub fn run_noting(ws: &Workspace, mode: Mode, out: &mut String, notes: &mut Vec<Note>) -> Result<(), Failure> {
-    let generated = generate_all_noting(ws, notes)?;
+    ensure_all(ws, &load_noting(ws, notes)?, mode, out)
+}
+
+/// Writes or checks every file generated from `spec`, reporting to `out`.
+fn ensure_all(ws: &Workspace, spec: &Spec, mode: Mode, out: &mut String) -> Result<(), Failure> {
+    let generated = generate_spec(spec)?;
     let mut stale = Vec::new();
     for file in &generated {
         let status = files::ensure(&ws.root, file, mode).map_err(|e| Failure::Other(e.to_string()))?;
@@ -137,12 +152,13 @@ pub fn check(
     out: &mut String,
     notes: &mut Vec<Note>,
 ) -> Result<(), Failure> {
-    let result = run_noting(ws, Mode::Check, out, notes);
+    let spec = load_noting(ws, notes)?;
+    let result = ensure_all(ws, &spec, Mode::Check, out);
     if matches!(result, Err(Failure::Spec(_))) {
         return result;
     }
     let round_trip = match published {
-        Ok(published) => round_trip(ws, published, out),
+        Ok(published) => compare_documents(&spec, published, out),
         Err(why) => {
             let _ = writeln!(out, "{:>12} round-trip: {why}", "Skipped");
             Ok(())
@@ -155,8 +171,7 @@ pub fn check(
 /// dropshot derives from the generated trait, read in-process) with the
 /// lowered spec ([`crate::roundtrip`]). A spec that gained or lost an
 /// operation shows as a difference of the documents, whatever the code.
-pub fn round_trip(ws: &Workspace, published: &serde_json::Value, out: &mut String) -> Result<(), Failure> {
-    let spec = ws.load().map_err(Failure::Spec)?;
+fn compare_documents(spec: &Spec, published: &serde_json::Value, out: &mut String) -> Result<(), Failure> {
     let report = crate::roundtrip::compare(&spec.lowered, published);
     report.render(out);
     if report.differences.is_empty() {
