@@ -55,6 +55,9 @@ pub fn generate(spec: &Spec) -> Result<String, Problem> {
 /// two; the golden and drift tests compare the joined file with the
 /// committed one).
 pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, Problem> {
+    if let Some(problem) = crate::spec::not_generated_yet(spec, "client generator") {
+        return Err(problem);
+    }
     let (types, after) = split_after_types(progenitor_tokens(spec)?);
     rest(after.to_string());
     let mut file = crate::parse_tokens(types)?;

@@ -65,6 +65,9 @@ use crate::spec::{Operation, Spec, parameters, resolve};
 /// The generated server module, formatted, with its header; or the
 /// problem (its file left for the caller to name) that prevents it.
 pub fn generate(spec: &Spec) -> Result<String, Problem> {
+    if let Some(problem) = crate::spec::not_generated_yet(spec, "server generator") {
+        return Err(problem);
+    }
     let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate())).map_err(|panic| {
         Problem::new(Kind::GeneratorBug, "", format!("typify could not generate the server types ({panic})"))
             .fix("this is a generator bug, please report it with the spec")

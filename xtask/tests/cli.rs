@@ -140,7 +140,7 @@ fn lower_notes() {
 #[test]
 fn a_spec_that_cannot_be_generated_from_exits_2() {
     let mut spec = spec_with_every_note();
-    spec["paths"]["/items/{item_id}"]["get"]["parameters"][0]["in"] = json!("cookie");
+    spec["paths"]["/items/{item_id}"]["get"]["parameters"][0]["in"] = json!("matrix");
     let scratch = scratch_with_spec("refused", &spec);
     let (code, stdout, stderr) = xtask_in(Some(scratch.root()), &["generate"]);
     assert_eq!(code, i32::from(ExitCode::CannotGenerate.code()), "{stderr}");
