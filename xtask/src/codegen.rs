@@ -60,7 +60,17 @@ fn load_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Spec, Failure> {
 
 /// Every file generated from a loaded spec (see [`generate_all_noting`]).
 fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Failure> {
-    let spec_err = |problem: Problem| Failure::Spec(SpecError::new(&spec.file, [problem]));
+    // a generator's problem with one operation can be left out on request
+    let spec_err = |mut problem: Problem| {
+        if let Some(id) = &problem.place.operation {
+            let hint = crate::spec::skip_hint(id);
+            problem.fix = Some(match problem.fix.take() {
+                Some(fix) => format!("{fix}, {hint}"),
+                None => hint,
+            });
+        }
+        Failure::Spec(SpecError::new(&spec.file, [problem]))
+    };
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();
         let types = std::thread::Builder::new()

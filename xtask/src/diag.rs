@@ -182,6 +182,8 @@ kinds! {
         InvalidNameOverride => "invalid-name-override",
         /// A `[names]` override for an operation the spec does not have.
         StaleNameOverride => "stale-name-override",
+        /// A `[skip]` entry for an operation the spec does not have.
+        StaleSkip => "stale-skip",
         /// A path that is not a path template (`items/{id}` without its leading `/`).
         PathTemplate => "path-template",
         /// Path parameters and the path template disagree.
@@ -240,6 +242,8 @@ kinds! {
         NullOnly => "null-only-lowered",
         /// A Python-syntax `pattern` was translated to the ECMAScript syntax.
         PythonPattern => "pattern-translated",
+        /// An operation left out of both generated crates because `codegen.toml` `[skip]` names it.
+        Skipped => "skipped-on-request",
     }
 }
 

@@ -12,7 +12,7 @@
 //! names the file of the problems and notes raised by the modules that do
 //! not know it (the lowering, the naming rule); [`crate::diag`] renders them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::diag::{self, Note, Problem, ProblemKind as Kind};
+use crate::diag::{self, Note, NoteKind, Problem, ProblemKind as Kind};
 use crate::lower;
 use crate::names::{self, OperationRef};
 use crate::pointer;
@@ -56,6 +56,12 @@ pub struct Config {
     /// not wanted or collides with another.
     #[serde(default)]
     pub names: BTreeMap<String, String>,
+    /// operationId → why it is left out of the generated client and server.
+    /// Only for an operation that the generators cannot take: the error that
+    /// refuses one names the line to add. Each left-out operation is noted
+    /// on every run.
+    #[serde(default)]
+    pub skip: BTreeMap<String, String>,
     /// Settings of the generated client.
     #[serde(default)]
     pub client: ClientConfig,
@@ -273,8 +279,9 @@ impl Spec {
                     .fix("export the spec again with `app.openapi()`")
             }])
         })?;
-        let lowered = lower::lower(&raw).map_err(err)?;
+        let mut lowered = lower::lower(&raw).map_err(err)?;
         let mut problems = Vec::new();
+        let skipped = skip_operations(&mut lowered.doc, &config.skip, &mut problems);
         check_reference_loops(&raw, &mut problems);
         let operations = collect_operations(&lowered.doc, &mut problems);
         check_operations(&lowered.doc, &operations, &mut problems);
@@ -301,7 +308,7 @@ impl Spec {
             file: file.to_string(),
             digest: digest(&raw),
             lowered: lowered.doc,
-            notes: lowered.notes.into_iter().map(|n| n.default_file(file)).collect(),
+            notes: lowered.notes.into_iter().chain(skipped).map(|n| n.default_file(file)).collect(),
             operations,
             config,
         })
@@ -311,6 +318,44 @@ impl Spec {
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
         self.operations.iter().find(|op| op.operation_id == operation_id)
     }
+}
+
+/// Removes the operations that `codegen.toml` `[skip]` names from the
+/// lowered document (and a path item left empty), before anything checks or
+/// generates them; notes each, and reports an entry that names no operation.
+fn skip_operations(doc: &mut Value, skip: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let mut found = BTreeSet::new();
+    let mut touched = BTreeSet::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for method in METHODS {
+                let id = item.get(method).and_then(|op| op.get("operationId")).and_then(Value::as_str);
+                let Some((id, why)) = id.and_then(|id| skip.get_key_value(id)) else { continue };
+                found.insert(id.clone());
+                touched.insert(path.clone());
+                item.shift_remove(method);
+                let pointer = pointer::join(&pointer::join("/paths", path), method);
+                let message =
+                    format!("`{id}` left out of the client and the server, as codegen.toml [skip] asks: {why}");
+                notes.push(Note::new(NoteKind::Skipped, pointer, message));
+            }
+        }
+        let emptied = |item: &Value| item.as_object().is_some_and(|i| !METHODS.iter().any(|m| i.contains_key(*m)));
+        paths.retain(|path, item| !(touched.contains(path) && emptied(item)));
+    }
+    for id in skip.keys().filter(|id| !found.contains(*id)) {
+        let message = format!("[skip] names operation `{id}`, which the spec does not have");
+        problems.push(Problem::in_file(Kind::StaleSkip, "codegen.toml", message).fix("remove the entry"));
+    }
+    notes
+}
+
+/// The line to add to `codegen.toml` to leave out an operation that cannot
+/// be generated, as the fix of a generator's problem about it.
+pub fn skip_hint(operation_id: &str) -> String {
+    format!("or leave it out: add `{operation_id} = \"<why>\"` under `[skip]` in codegen.toml")
 }
 
 /// Parses a lowered document with `openapiv3`, naming the place of a failure.
@@ -816,6 +861,42 @@ mod tests {
     /// The kind and the pointer of each problem.
     fn found(e: &SpecError) -> Vec<(Kind, &str)> {
         e.problems.iter().map(|p| (p.kind, p.pointer().unwrap_or("(none)"))).collect()
+    }
+
+    #[test]
+    fn skip_leaves_out_the_operations_it_names_and_notes_each() {
+        let ok = json!({"200": {"description": "ok"}});
+        let doc = minimal(json!({
+            "/items": {
+                "get": {"operationId": "list_items", "responses": ok},
+                "post": {"operationId": "upload", "responses": ok}
+            },
+            // left out, it would be refused: `matrix` is no parameter location
+            "/odd": {"get": {"operationId": "odd", "parameters": [{"name": "m", "in": "matrix", "schema": {}}], "responses": ok}}
+        }));
+        assert_eq!(
+            found(&load(doc.clone()).unwrap_err()),
+            [(Kind::ParameterLocation, "/paths/~1odd/get/parameters/0")]
+        );
+        let config = |ids: &[&str]| Config {
+            skip: ids.iter().map(|id| ((*id).to_string(), "not needed".to_string())).collect(),
+            ..Config::default()
+        };
+        let spec = Spec::from_str("spec.json", &doc.to_string(), config(&["upload", "odd"])).unwrap();
+        let ids: Vec<&str> = spec.operations.iter().map(|op| op.operation_id.as_str()).collect();
+        assert_eq!(ids, ["list_items"]);
+        assert!(spec.lowered.pointer("/paths/~1items/post").is_none());
+        assert!(spec.lowered.pointer("/paths/~1odd").is_none(), "a path item left without operations goes");
+        let notes: Vec<(NoteKind, Option<&str>)> =
+            spec.notes.iter().map(|n| (n.kind, n.place.pointer.as_deref())).collect();
+        assert_eq!(
+            notes,
+            [(NoteKind::Skipped, Some("/paths/~1items/post")), (NoteKind::Skipped, Some("/paths/~1odd/get"))]
+        );
+        let e = Spec::from_str("spec.json", &doc.to_string(), config(&["odd", "gone"])).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert_eq!(e.problems[0].kind, Kind::StaleSkip);
+        assert_eq!(e.problems[0].place.file, "codegen.toml");
     }
 
     #[test]
