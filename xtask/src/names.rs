@@ -16,8 +16,14 @@
 //! 4. the result is converted to snake_case, and a Rust keyword gets a
 //!    trailing `_` (`type` → `type_`), as typify and progenitor do for fields.
 //!
-//! Two operations that map to one name are a [`Problem`] naming both, since
-//! one of them would silently shadow the other in the client and the trait.
+//! When route suffixes are cut off from two operations' ids and the names
+//! they leave are the same (one function mounted under two prefixes, as
+//! `/v1` and `/v2` routers do), each of those operations keeps its whole
+//! operationId instead (`read_item_v2_items_item_id_get`): FastAPI's ids are
+//! unique, and the rule stays predictable; `[names]` can pick shorter ones.
+//! Two operations that still map to one name (`getItem` and `get_item`, or
+//! an override) are a [`Problem`] naming both, since one of them would
+//! silently shadow the other in the client and the trait.
 //! Overrides that are not identifiers, or name no operation, are problems
 //! placed in `codegen.toml`.
 
@@ -86,6 +92,12 @@ pub fn assign(
     let mut errors = Vec::new();
     let mut by_name: BTreeMap<String, &OperationRef> = BTreeMap::new();
     let mut names = BTreeMap::new();
+    // how many operations each name would go to, overrides included
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for op in operations {
+        let name = overrides.get(&op.operation_id).cloned();
+        *uses.entry(name.unwrap_or_else(|| rust_name(&op.operation_id, &op.path, &op.method))).or_default() += 1;
+    }
     for op in operations {
         let name = match overrides.get(&op.operation_id) {
             Some(name) => {
@@ -102,7 +114,10 @@ pub fn assign(
                     continue;
                 }
             }
-            None => rust_name(&op.operation_id, &op.path, &op.method),
+            None => {
+                let short = rust_name(&op.operation_id, &op.path, &op.method);
+                if uses[&short] > 1 { escape_keyword(&op.operation_id.to_snake_case()) } else { short }
+            }
         };
         if let Some(other) = by_name.get(&name) {
             let message = format!(
@@ -201,17 +216,35 @@ mod tests {
     }
 
     #[test]
-    fn collisions_name_both_operations() {
-        let ops = [op("list_items_items_get", "/items", "get"), op("list_items_v2_items_get", "/v2/items", "get")];
+    fn one_function_under_two_prefixes_keeps_its_whole_ids() {
+        let ops = [
+            op("list_items_items_get", "/items", "get"),
+            op("list_items_v2_items_get", "/v2/items", "get"),
+            op("read_item_items__item_id__get", "/items/{item_id}", "get"),
+        ];
+        let names = assign(&ops, &BTreeMap::new()).unwrap();
+        assert_eq!(names["list_items_items_get"], "list_items_items_get");
+        assert_eq!(names["list_items_v2_items_get"], "list_items_v2_items_get");
+        assert_eq!(names["read_item_items__item_id__get"], "read_item", "a name nobody shares stays short");
+        // an override that takes a derived name: the derived one keeps its id
+        let overrides = BTreeMap::from([("list_items_v2_items_get".to_string(), "read_item".to_string())]);
+        let names = assign(&ops, &overrides).unwrap();
+        assert_eq!(names["read_item_items__item_id__get"], "read_item_items_item_id_get");
+        assert_eq!(names["list_items_items_get"], "list_items");
+    }
+
+    #[test]
+    fn collisions_that_remain_name_both_operations() {
+        let ops = [op("getItem", "/items/{id}", "get"), op("get_item", "/v2/items/{id}", "get")];
         let errors = assign(&ops, &BTreeMap::new()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].kind, Kind::NameCollision);
-        assert_eq!(errors[0].pointer(), Some("/paths/~1v2~1items/get"));
-        assert_eq!(errors[0].place.operation.as_deref(), Some("list_items_v2_items_get"));
+        assert_eq!(errors[0].pointer(), Some("/paths/~1v2~1items~1{id}/get"));
+        assert_eq!(errors[0].place.operation.as_deref(), Some("get_item"));
         // both operations and the name they share are named
-        assert!(errors[0].message.contains("`list_items_items_get` (GET /items)"), "{}", errors[0]);
-        assert!(errors[0].message.contains("`list_items_v2_items_get` (GET /v2/items)"), "{}", errors[0]);
-        assert!(errors[0].message.contains("`list_items`"), "{}", errors[0]);
+        assert!(errors[0].message.contains("`getItem` (GET /items/{id})"), "{}", errors[0]);
+        assert!(errors[0].message.contains("`get_item` (GET /v2/items/{id})"), "{}", errors[0]);
+        assert!(errors[0].message.contains("`get_item`"), "{}", errors[0]);
     }
 
     #[test]

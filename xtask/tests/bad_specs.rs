@@ -55,7 +55,6 @@ const EXPECTED: &[(&str, Kind, At)] = &[
     ("missing_operation_id.json", Kind::MissingOperationId, Pointer("/paths/~1items~1{item_id}/get")),
     ("multipart_body.json", Kind::RequestBodyMediaType, Pointer("/paths/~1items/post/requestBody")),
     ("mutual_tls.json", Kind::MutualTls, Pointer("/components/securitySchemes/mtls/type")),
-    ("name_collision.json", Kind::NameCollision, Pointer("/paths/~1v2~1items~1{item_id}/get")),
     ("name_collision_case.json", Kind::NameCollision, Pointer("/paths/~1v2~1items~1{item_id}/get")),
     ("no_openapi_field.json", Kind::Version, Pointer("")),
     ("no_success_response.json", Kind::SuccessResponses, Pointer("/paths/~1items~1{item_id}/get/responses")),
