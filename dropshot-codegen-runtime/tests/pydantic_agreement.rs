@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use dropshot_codegen_runtime::validate::{Validator, request_body_schema};
+use dropshot_codegen_runtime::validate::{Validator, render_422, request_body_schema};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
@@ -40,7 +40,16 @@ fn the_validator_agrees_with_fastapi_on_every_case() {
                 .unwrap_or_else(|| panic!("{name}: no JSON body in the spec"));
         let got = match Validator::new(doc).validate_body(schema, required, case["body"].as_str().unwrap().as_bytes()) {
             Ok(value) => json!({"value": value}),
-            Err(errors) => json!({"detail": errors}),
+            Err(errors) => {
+                // the bytes too, but where Python writes a float's exponent
+                // with a sign (`1e+20`), which serde_json does not
+                let text = case["text"].as_str().unwrap_or_default();
+                if render_422(&errors) != text && !text.contains("e+") {
+                    differences
+                        .push(format!("{name}: rendered\n  fastapi: {text}\n  ours:    {}", render_422(&errors)));
+                }
+                json!({"detail": errors})
+            }
         };
         let expected =
             if case["status"] == 422 { json!({"detail": case["detail"]}) } else { json!({"value": case["value"]}) };
@@ -53,7 +62,8 @@ fn the_validator_agrees_with_fastapi_on_every_case() {
             ));
         }
     }
-    let agreeing = cases.len() - differences.len();
+    let agreeing = cases.len()
+        - differences.iter().map(|d| d.split(':').next().unwrap()).collect::<std::collections::BTreeSet<_>>().len();
     println!("pydantic agreement: {agreeing} of {} cases identical", cases.len());
     assert!(
         differences.is_empty(),

@@ -7,7 +7,7 @@ the Coverage API lacks: `extra="forbid"`, `multiple_of`, `lt`, plain unions,
 datetimes, top-level lists and maps), and records FastAPI's answer: the 422
 body's `detail`, or for an accepted body the validated value as pydantic dumps
 it in JSON mode (computed fields left out), which is what the validator must
-return.
+return; for a 422 also the body's bytes as FastAPI sent them (`text`).
 
     scripts/fastapi-app python dropshot-codegen-runtime/tests/pydantic/corpus.py --write
     scripts/fastapi-app python dropshot-codegen-runtime/tests/pydantic/corpus.py --check
@@ -84,6 +84,7 @@ class Shapes(BaseModel):
     matrix: list[list[int]] = []
     anything: Any = None
     note: str | None = None
+    mix: Strict | int | None = None
 
 
 extra = FastAPI(title="Validation extras", version="1.0.0")
@@ -330,6 +331,16 @@ CASES: list[tuple[str, str, str, str, Any]] = [
     ("shapes matrix bad", "extra", "post", "/shapes", {"matrix": [[1, "x"], 3, ["2"]]}),
     ("shapes note bad", "extra", "post", "/shapes", {"note": 1}),
     ("shapes tuple as list", "extra", "post", "/shapes", {"words": ["a"], "small": "9"}),
+    ("shapes union of model and int", "extra", "post", "/shapes", {"mix": "x"}),
+    ("shapes union model chosen", "extra", "post", "/shapes", {"mix": {"a": "3"}}),
+    ("shapes datetime utc offset", "extra", "post", "/shapes", {"when": "2024-01-02T03:04:05+00:00"}),
+    ("shapes datetime bad offset", "extra", "post", "/shapes", {"when": "2024-01-02T03:04:05+25:00"}),
+    ("shapes datetime bad hour", "extra", "post", "/shapes", {"when": "2024-01-02T24:00:00"}),
+    ("shapes bool upper case", "extra", "post", "/shapes", {"flag": "TRUE"}),
+    ("shapes int underscores spaces", "extra", "post", "/shapes", {"big": " 1_0 "}),
+    ("shapes float exponent string", "extra", "post", "/shapes", {"step": "1e0"}),
+    ("shapes float underscore string", "extra", "post", "/shapes", {"step": "1_000.5"}),
+    ("shapes code unicode", "extra", "post", "/shapes", {"code": "ééééé"}),
     ("strict extra top", "extra", "post", "/strict", {"a": 1, "extra": True}),
     ("strict missing and extra", "extra", "post", "/strict", {"extra": True}),
     ("strict valid", "extra", "post", "/strict", {"a": "12"}),
@@ -382,6 +393,7 @@ def answer(clients: dict[str, TestClient], headers: dict[str, str], case) -> dic
            "status": response.status_code}
     if response.status_code == 422:
         out["detail"] = response.json()["detail"]
+        out["text"] = response.text
     else:
         body_type = BODY_TYPES[(app_name, method, spec_path)]
         adapter = TypeAdapter(body_type)
