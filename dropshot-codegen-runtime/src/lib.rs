@@ -18,6 +18,7 @@
 pub mod error;
 pub mod extract;
 pub mod template;
+pub mod validate;
 
 pub use error::ApiError;
 
