@@ -226,6 +226,105 @@ pub fn recognise(doc: &Value, overrides: &BTreeMap<String, Override>) -> Resourc
     out
 }
 
+/// Why a stored item cannot be reached: FastAPI's 404 either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A parent resource has no item with the id in the path.
+    Parent,
+    /// The resource has no item with this id.
+    Item,
+}
+
+/// The items of every resource, kept per parent ids, in the order they were
+/// created (a list answers in that order, as a Python dict keeps it).
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    resources: Vec<Resource>,
+    /// (resource, parent ids) → id → item.
+    items: BTreeMap<(usize, Vec<String>), serde_json::Map<String, Value>>,
+}
+
+impl Store {
+    /// An empty store for these resources.
+    pub fn new(resources: &Resources) -> Self {
+        Self { resources: resources.resources.clone(), items: BTreeMap::new() }
+    }
+
+    /// Whether every parent of `resource` named by `parents` exists.
+    pub fn parents_exist(&self, resource: usize, parents: &[String]) -> bool {
+        let Some(parent) = self.resources.get(resource).and_then(|r| r.parent) else { return true };
+        let depth = self.resources[parent].parent_params.len();
+        let (Some(own), Some(id)) = (parents.get(..depth), parents.get(depth)) else { return false };
+        self.parents_exist(parent, own)
+            && self.items.get(&(parent, own.to_vec())).is_some_and(|items| items.contains_key(id))
+    }
+
+    fn items(&self, resource: usize, parents: &[String]) -> Result<Option<&serde_json::Map<String, Value>>, Missing> {
+        if !self.parents_exist(resource, parents) {
+            return Err(Missing::Parent);
+        }
+        Ok(self.items.get(&(resource, parents.to_vec())))
+    }
+
+    fn items_mut(
+        &mut self,
+        resource: usize,
+        parents: &[String],
+    ) -> Result<&mut serde_json::Map<String, Value>, Missing> {
+        if !self.parents_exist(resource, parents) {
+            return Err(Missing::Parent);
+        }
+        Ok(self.items.entry((resource, parents.to_vec())).or_default())
+    }
+
+    /// Every item under `parents`, oldest first.
+    pub fn list(&self, resource: usize, parents: &[String]) -> Result<Vec<&Value>, Missing> {
+        Ok(self.items(resource, parents)?.map(|items| items.values().collect()).unwrap_or_default())
+    }
+
+    /// How many items `resource` holds under `parents` (0 when the parents are missing).
+    pub fn count(&self, resource: usize, parents: &[String]) -> usize {
+        self.items(resource, parents).ok().flatten().map_or(0, serde_json::Map::len)
+    }
+
+    /// The item with this id.
+    pub fn read(&self, resource: usize, parents: &[String], id: &str) -> Result<&Value, Missing> {
+        self.items(resource, parents)?.and_then(|items| items.get(id)).ok_or(Missing::Item)
+    }
+
+    /// Stores `item` under `id`, replacing one that is there (a replace, or
+    /// a create with a client-chosen id); a new id goes last.
+    pub fn put(&mut self, resource: usize, parents: &[String], id: String, item: Value) -> Result<(), Missing> {
+        self.items_mut(resource, parents)?.insert(id, item);
+        Ok(())
+    }
+
+    /// Removes the item, and everything stored under it in child resources.
+    pub fn delete(&mut self, resource: usize, parents: &[String], id: &str) -> Result<Value, Missing> {
+        let removed = self.items_mut(resource, parents)?.shift_remove(id).ok_or(Missing::Item)?;
+        let mut prefix = parents.to_vec();
+        prefix.push(id.to_string());
+        let descends = |mut r: usize| loop {
+            match self.resources[r].parent {
+                Some(p) if p == resource => return true,
+                Some(p) => r = p,
+                None => return false,
+            }
+        };
+        let gone: Vec<(usize, Vec<String>)> =
+            self.items.keys().filter(|(r, p)| p.starts_with(&prefix) && descends(*r)).cloned().collect();
+        for key in gone {
+            self.items.remove(&key);
+        }
+        Ok(removed)
+    }
+
+    /// Forgets every item.
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +395,44 @@ mod tests {
         assert_eq!(r.binding("read_job"), None);
         assert_eq!(r.binding("validate_item"), Some(Binding { resource: 0, role: Role::List }));
         assert_eq!(r.binding("ghost"), None);
+    }
+
+    #[test]
+    fn the_store_keeps_items_per_parent_in_creation_order() {
+        let r = recognise(&doc(), &BTreeMap::new());
+        let mut store = Store::new(&r);
+        let (items, notes) = (0, 1);
+        let p = |ids: &[&str]| ids.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(store.list(items, &[]).unwrap(), Vec::<&Value>::new());
+        store.put(items, &[], "b".into(), json!({"id": "b"})).unwrap();
+        store.put(items, &[], "a".into(), json!({"id": "a"})).unwrap();
+        store.put(items, &[], "c".into(), json!({"id": "c"})).unwrap();
+        store.put(items, &[], "b".into(), json!({"id": "b", "v": 2})).unwrap();
+        let ids = |store: &Store| store.list(items, &[]).unwrap().iter().map(|v| v["id"].clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&store), [json!("b"), json!("a"), json!("c")], "a replaced item keeps its place");
+        assert_eq!(store.read(items, &[], "b").unwrap(), &json!({"id": "b", "v": 2}));
+        assert_eq!(store.read(items, &[], "z"), Err(Missing::Item));
+        // children need their parent
+        assert_eq!(store.put(notes, &p(&["z"]), "1".into(), json!({"id": 1})), Err(Missing::Parent));
+        assert_eq!(store.list(notes, &p(&["z"])), Err(Missing::Parent));
+        store.put(notes, &p(&["a"]), "1".into(), json!({"id": 1})).unwrap();
+        store.put(notes, &p(&["c"]), "1".into(), json!({"id": 1, "on": "c"})).unwrap();
+        assert_eq!(store.count(notes, &p(&["a"])), 1);
+        assert_eq!(store.read(notes, &p(&["c"]), "1").unwrap()["on"], "c");
+        // deleting keeps the order of the rest and drops the children
+        store.delete(items, &[], "a").unwrap();
+        assert_eq!(ids(&store), [json!("b"), json!("c")]);
+        assert_eq!(store.read(notes, &p(&["a"]), "1"), Err(Missing::Parent));
+        assert_eq!(store.count(notes, &p(&["c"])), 1);
+        assert_eq!(store.delete(items, &[], "a"), Err(Missing::Item));
+        // an unrelated resource under the same id string stays
+        let links = 3;
+        store.put(links, &p(&["c"]), "9".into(), json!({"id": 9})).unwrap();
+        store.delete(items, &[], "c").unwrap();
+        assert_eq!(store.count(links, &p(&["c"])), 1);
+        assert_eq!(store.list(notes, &p(&["c"])), Err(Missing::Parent));
+        store.clear();
+        assert_eq!(store.count(items, &[]), 0);
     }
 
     #[test]
