@@ -17,6 +17,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod mock;
 pub mod resources;
 pub mod template;
 pub mod validate;

@@ -1,0 +1,885 @@
+//! The contract stub's engine: answers any operation of a lowered OpenAPI
+//! 3.0.3 document as the FastAPI service that exported it would, with no
+//! code written for the spec.
+//!
+//! For each request, in FastAPI's order:
+//!
+//! 1. **Routing**, as Starlette does: no path of the spec matches → 404
+//!    `{"detail":"Not Found"}`; the path matches but not the method → 405
+//!    `{"detail":"Method Not Allowed"}` with `Allow`. A literal segment beats
+//!    a variable one (`/users/me` before `/users/{user_id}`).
+//! 2. **Parameters and body** are validated as FastAPI validates them
+//!    ([`crate::validate`]): path, query, header and cookie parameters, then
+//!    the body; every error goes into one 422, as FastAPI collects them.
+//! 3. **The answer**: a hand-written override if one is registered for the
+//!    operation ([`Engine::with_override`]); else, for an operation of a
+//!    stateful resource ([`crate::resources`]), the store's answer; else the
+//!    spec's example for the first documented success status, or a value
+//!    made from its schema, the same for the same request.
+//!
+//! Every success body is projected onto the response schema through the
+//! validator, so it carries every field of the response model in the
+//! model's order, dumped as pydantic dumps it.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Map, Value, json};
+
+use crate::resources::{Binding, Missing, Override, Resources, Role, Store};
+use crate::template;
+use crate::validate::{ValidationError, Validator};
+
+/// A request as the engine reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// Uppercase (`GET`).
+    pub method: &'a str,
+    /// The path, percent-encoded as sent, without the query.
+    pub path: &'a str,
+    /// The query string without `?` (empty when there is none).
+    pub query: &'a str,
+    pub headers: &'a http::HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// What the engine answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// Each (name, value); `content-type` among them when there is a body.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// A JSON answer, written compactly as Starlette's `JSONResponse` does.
+    pub fn json(status: u16, value: &Value) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
+    }
+
+    /// FastAPI's `{"detail": ...}` error.
+    pub fn detail(status: u16, detail: &str) -> Self {
+        Self::json(status, &json!({ "detail": detail }))
+    }
+
+    /// A header of the answer.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a hand-written override receives: the validated request.
+#[derive(Debug, Clone)]
+pub struct Call<'a> {
+    pub operation_id: &'a str,
+    /// Validated parameters by name: path, query, header and cookie.
+    pub params: &'a Map<String, Value>,
+    /// The validated body (`Null` when there is none).
+    pub body: &'a Value,
+    /// The body's own JSON object keys, as sent (FastAPI's `exclude_unset`).
+    pub sent: &'a [String],
+}
+
+/// A hand-written answer for one operation.
+pub type Handler = Arc<dyn Fn(&Call<'_>, &mut Store) -> Answer + Send + Sync>;
+
+/// How each operation is answered, for the start-up lines and `cargo xtask check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A registered override.
+    HandWritten,
+    /// The store, by the path convention.
+    Stateful { collection: String, role: Role },
+    /// The spec's example (or a value made from the schema).
+    Example,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl Location {
+    fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Param {
+    name: String,
+    location: Location,
+    required: bool,
+    schema: Value,
+}
+
+#[derive(Debug, Clone)]
+enum BodyKind {
+    Json,
+    Form,
+    Raw,
+}
+
+#[derive(Debug, Clone)]
+struct Body {
+    kind: BodyKind,
+    schema: Value,
+    required: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Success {
+    status: u16,
+    media: Option<String>,
+    schema: Option<Value>,
+    example: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+struct Operation {
+    id: String,
+    method: String,
+    path: String,
+    params: Vec<Param>,
+    body: Option<Body>,
+    success: Success,
+    binding: Option<Binding>,
+}
+
+/// The engine for one spec.
+pub struct Engine {
+    doc: Value,
+    operations: Vec<Operation>,
+    resources: Resources,
+    overrides: BTreeMap<String, Handler>,
+    state: Mutex<State>,
+}
+
+struct State {
+    store: Store,
+    /// The last id the stub assigned, per resource.
+    counters: BTreeMap<usize, u64>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("operations", &self.operations.len()).finish_non_exhaustive()
+    }
+}
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+impl Engine {
+    /// The engine for a lowered document, with the convention corrected by
+    /// `corrections` (operationId → correction).
+    pub fn new(doc: Value, corrections: &BTreeMap<String, Override>) -> Self {
+        let resources = crate::resources::recognise(&doc, corrections);
+        let mut operations = Vec::new();
+        if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                for method in METHODS {
+                    let Some(op) = item.get(method) else { continue };
+                    let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+                    let binding = resources.binding(&id);
+                    operations.push(Operation {
+                        params: params_of(&doc, item, op),
+                        body: body_of(&doc, op),
+                        success: success_of(&doc, op),
+                        method: method.to_uppercase(),
+                        path: path.clone(),
+                        id,
+                        binding,
+                    });
+                }
+            }
+        }
+        let state = State { store: Store::new(&resources), counters: BTreeMap::new() };
+        Self { doc, operations, resources, overrides: BTreeMap::new(), state: Mutex::new(state) }
+    }
+
+    /// Answers `operation_id` with `handler` instead of the default.
+    pub fn with_override(mut self, operation_id: &str, handler: Handler) -> Self {
+        self.overrides.insert(operation_id.to_string(), handler);
+        self
+    }
+
+    /// The resources the engine keeps.
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    /// How each operation is answered, in the spec's order.
+    pub fn sources(&self) -> Vec<(String, Source)> {
+        self.operations
+            .iter()
+            .map(|op| {
+                let source = if self.overrides.contains_key(&op.id) {
+                    Source::HandWritten
+                } else if let Some(b) = op.binding {
+                    Source::Stateful {
+                        collection: self.resources.resources[b.resource].collection.clone(),
+                        role: b.role,
+                    }
+                } else {
+                    Source::Example
+                };
+                (op.id.clone(), source)
+            })
+            .collect()
+    }
+
+    /// Runs `f` on the store (to load fixtures, or to look).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut state.store)
+    }
+
+    /// Forgets every stored item and restarts the id counters.
+    pub fn reset(&self) {
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.store.clear();
+        state.counters.clear();
+    }
+
+    /// The answer to one request.
+    pub fn answer(&self, request: &Request<'_>) -> Answer {
+        let path = request.path;
+        let matching: Vec<(&Operation, Vec<bool>)> = self
+            .operations
+            .iter()
+            .filter_map(|op| template::matches(&op.path, path).map(|literals| (op, literals)))
+            .collect();
+        let Some(best) = matching.iter().map(|(_, l)| l).max() else {
+            return Answer::detail(404, "Not Found");
+        };
+        let on_path: Vec<&Operation> = matching.iter().filter(|(_, l)| l == best).map(|(op, _)| *op).collect();
+        let Some(op) = on_path.iter().find(|op| op.method == request.method) else {
+            let mut answer = Answer::detail(405, "Method Not Allowed");
+            let allow = on_path.iter().map(|op| op.method.as_str()).collect::<Vec<_>>().join(", ");
+            answer.headers.push(("allow".into(), allow));
+            return answer;
+        };
+        let validator = Validator::new(&self.doc);
+        let mut errors: Vec<ValidationError> = Vec::new();
+        let mut params = Map::new();
+        let raw_path = path_values(&op.path, path);
+        let query = form_pairs(request.query);
+        let cookies = cookies(request.headers);
+        for location in [Location::Path, Location::Query, Location::Header, Location::Cookie] {
+            for p in op.params.iter().filter(|p| p.location == location) {
+                let given: Option<Value> = match location {
+                    Location::Path => raw_path.get(&p.name).map(|v| Value::String(v.clone())),
+                    Location::Query => {
+                        let all: Vec<&String> = query.iter().filter(|(k, _)| k == &p.name).map(|(_, v)| v).collect();
+                        if is_array(&self.doc, &p.schema) {
+                            (!all.is_empty()).then(|| Value::Array(all.into_iter().map(|v| json!(v)).collect()))
+                        } else {
+                            all.last().map(|v| json!(v))
+                        }
+                    }
+                    Location::Header => {
+                        let values: Vec<Value> = request
+                            .headers
+                            .get_all(p.name.as_str())
+                            .iter()
+                            .filter_map(|v| v.to_str().ok())
+                            .map(|v| json!(v))
+                            .collect();
+                        if is_array(&self.doc, &p.schema) {
+                            (!values.is_empty()).then_some(Value::Array(values))
+                        } else {
+                            values.last().cloned()
+                        }
+                    }
+                    Location::Cookie => cookies.get(&p.name).map(|v| json!(v)),
+                };
+                let loc = [json!(location.as_str()), json!(p.name)];
+                match given {
+                    Some(value) => match validator.validate_value(&p.schema, &value, &loc) {
+                        Ok(v) => {
+                            params.insert(p.name.clone(), v);
+                        }
+                        Err(e) => errors.extend(e),
+                    },
+                    None if p.required => errors.push(ValidationError {
+                        kind: "missing".into(),
+                        loc: loc.to_vec(),
+                        msg: "Field required".into(),
+                        input: Value::Null,
+                        ctx: None,
+                    }),
+                    None => {
+                        params.insert(
+                            p.name.clone(),
+                            resolve(&self.doc, &p.schema).get("default").cloned().unwrap_or(Value::Null),
+                        );
+                    }
+                }
+            }
+        }
+        let mut sent: Vec<String> = Vec::new();
+        let body = match &op.body {
+            None => Value::Null,
+            Some(Body { kind: BodyKind::Json, schema, required }) => {
+                if let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(request.body) {
+                    sent = raw.keys().cloned().collect();
+                }
+                match validator.validate_body(schema, *required, request.body) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        errors.extend(e);
+                        Value::Null
+                    }
+                }
+            }
+            Some(Body { kind: BodyKind::Form, schema, required }) => {
+                let mut object = Map::new();
+                for (k, v) in form_pairs(std::str::from_utf8(request.body).unwrap_or_default()) {
+                    let property = resolve(&self.doc, schema)
+                        .pointer(&format!("/properties/{}", k.replace('~', "~0").replace('/', "~1")));
+                    if property.is_some_and(|p| is_array(&self.doc, p)) {
+                        let entry = object.entry(k).or_insert_with(|| json!([]));
+                        if let Value::Array(a) = entry {
+                            a.push(json!(v));
+                        }
+                    } else {
+                        object.insert(k, json!(v));
+                    }
+                }
+                sent = object.keys().cloned().collect();
+                if object.is_empty() && !*required {
+                    Value::Null
+                } else {
+                    match validator.validate_value(schema, &Value::Object(object), &[json!("body")]) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            errors.extend(e);
+                            Value::Null
+                        }
+                    }
+                }
+            }
+            Some(Body { kind: BodyKind::Raw, .. }) => Value::String(String::from_utf8_lossy(request.body).into_owned()),
+        };
+        if !errors.is_empty() {
+            return Answer::json(422, &crate::validate::detail_value(&errors));
+        }
+        let call = Call { operation_id: &op.id, params: &params, body: &body, sent: &sent };
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(handler) = self.overrides.get(&op.id) {
+            return handler(&call, &mut state.store);
+        }
+        let seed = seed_of(request);
+        match op.binding {
+            Some(binding) => self.stateful(op, binding, &call, &mut state, seed),
+            None => self.example(op, seed),
+        }
+    }
+
+    /// The default answer: the spec's example, or a value made from the schema.
+    fn example(&self, op: &Operation, seed: u64) -> Answer {
+        let s = &op.success;
+        let value = s.example.clone().or_else(|| s.schema.as_ref().map(|schema| synthesize(&self.doc, schema, seed)));
+        self.success(op, value)
+    }
+
+    /// A success answer with `value` as its body, projected onto the schema.
+    fn success(&self, op: &Operation, value: Option<Value>) -> Answer {
+        let s = &op.success;
+        let Some(media) = &s.media else {
+            return Answer { status: s.status, headers: Vec::new(), body: Vec::new() };
+        };
+        let value = value.unwrap_or(Value::Null);
+        if media == "application/json" || media.ends_with("+json") {
+            let value = match &s.schema {
+                Some(schema) => Validator::new(&self.doc).validate_value(schema, &value, &[]).unwrap_or(value),
+                None => value,
+            };
+            let mut answer = Answer::json(s.status, &value);
+            answer.headers[0].1 = media.clone();
+            return answer;
+        }
+        let body = match value {
+            Value::String(s) => s.into_bytes(),
+            Value::Null => Vec::new(),
+            other => other.to_string().into_bytes(),
+        };
+        let content_type = if media.starts_with("text/") { format!("{media}; charset=utf-8") } else { media.clone() };
+        Answer { status: s.status, headers: vec![("content-type".into(), content_type)], body }
+    }
+
+    fn stateful(&self, op: &Operation, binding: Binding, call: &Call<'_>, state: &mut State, seed: u64) -> Answer {
+        let resource = &self.resources.resources[binding.resource];
+        let parents: Vec<String> = resource.parent_params.iter().map(|p| key_of(call.params.get(p))).collect();
+        let not_found = |_: Missing| Answer::detail(404, "Not Found");
+        let item_schema = self.item_schema(binding.resource);
+        let id_property = item_schema.as_ref().and_then(|s| id_property(&self.doc, s, &resource.id_param));
+        match binding.role {
+            Role::Create => {
+                let Some(schema) = op.success.schema.clone().or(item_schema) else { return self.example(op, seed) };
+                let mut item = synthesize(&self.doc, &schema, seed);
+                overlay(&self.doc, &mut item, &schema, call.body, None);
+                let id = match id_property.as_ref().and_then(|p| call.body.get(p)).filter(|v| !v.is_null()) {
+                    Some(chosen) => chosen.clone(),
+                    None => {
+                        let counter = state.counters.entry(binding.resource).or_insert(0);
+                        *counter += 1;
+                        let property = id_property
+                            .as_ref()
+                            .and_then(|p| resolve(&self.doc, &schema).pointer(&format!("/properties/{p}")));
+                        new_id(&self.doc, property, &resource.collection, *counter)
+                    }
+                };
+                if let Value::Object(o) = &mut item {
+                    if let Some(p) = &id_property {
+                        o.insert(p.clone(), id.clone());
+                    }
+                    // a child names its parent as the path does (`Note.item_id`)
+                    for name in &resource.parent_params {
+                        if let (Some(slot), Some(value)) = (o.get_mut(name), call.params.get(name)) {
+                            *slot = value.clone();
+                        }
+                    }
+                }
+                if let Err(m) = state.store.put(binding.resource, &parents, key_of(Some(&id)), item.clone()) {
+                    return not_found(m);
+                }
+                self.success(op, Some(item))
+            }
+            Role::List => match state.store.list(binding.resource, &parents) {
+                Err(m) => not_found(m),
+                Ok(items) => {
+                    let items: Vec<Value> =
+                        items.into_iter().filter(|item| matches_filters(item, op, call)).cloned().collect();
+                    let items = paginate(items, call);
+                    let total = state.store.count(binding.resource, &parents);
+                    let value = match &op.success.schema {
+                        Some(schema) if resolve(&self.doc, schema).get("type") == Some(&json!("object")) => {
+                            let mut page = synthesize(&self.doc, schema, seed);
+                            fill_page(&self.doc, &mut page, schema, items, total, call);
+                            page
+                        }
+                        _ => Value::Array(items),
+                    };
+                    self.success(op, Some(value))
+                }
+            },
+            Role::Read => {
+                let id = key_of(call.params.get(&resource.id_param));
+                match state.store.read(binding.resource, &parents, &id) {
+                    Ok(item) => self.success(op, Some(item.clone())),
+                    Err(m) => not_found(m),
+                }
+            }
+            Role::Replace | Role::Update => {
+                let id = key_of(call.params.get(&resource.id_param));
+                let mut item = match state.store.read(binding.resource, &parents, &id) {
+                    Ok(item) => item.clone(),
+                    Err(m) => return not_found(m),
+                };
+                let kept_id = id_property.as_ref().and_then(|p| item.get(p)).cloned();
+                let schema = op.success.schema.clone().or(item_schema).unwrap_or(json!({}));
+                let only = (binding.role == Role::Update).then_some(call.sent);
+                overlay(&self.doc, &mut item, &schema, call.body, only);
+                // the id stays what the path says
+                if let (Some(p), Some(kept), Value::Object(o)) = (&id_property, kept_id, &mut item) {
+                    o.insert(p.clone(), kept);
+                }
+                if let Err(m) = state.store.put(binding.resource, &parents, id, item.clone()) {
+                    return not_found(m);
+                }
+                self.success(op, Some(item))
+            }
+            Role::Delete => {
+                let id = key_of(call.params.get(&resource.id_param));
+                match state.store.delete(binding.resource, &parents, &id) {
+                    Ok(item) => self.success(op, Some(item)),
+                    Err(m) => not_found(m),
+                }
+            }
+        }
+    }
+
+    /// The schema of one stored item: the read's response, else the create's.
+    fn item_schema(&self, resource: usize) -> Option<Value> {
+        let of = |role: Role| {
+            self.operations
+                .iter()
+                .find(|op| op.binding == Some(Binding { resource, role }))
+                .and_then(|op| op.success.schema.clone())
+        };
+        of(Role::Read).or_else(|| of(Role::Create)).or_else(|| of(Role::Replace))
+    }
+}
+
+/// The key of a stored item: a string as is, anything else as JSON text.
+fn key_of(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The property that holds an item's id: the path variable's name, else `id`.
+fn id_property(doc: &Value, schema: &Value, param: &str) -> Option<String> {
+    let properties = resolve(doc, schema).get("properties")?.as_object()?;
+    [param, "id"].into_iter().find(|p| properties.contains_key(*p)).map(str::to_string)
+}
+
+/// A new id of the property's type: the counter for an integer, else a
+/// (version 4 shaped) UUID made from the collection and the counter, the
+/// same on every run.
+fn new_id(doc: &Value, property: Option<&Value>, collection: &str, counter: u64) -> Value {
+    let property = property.map(|p| resolve(doc, p));
+    match property.and_then(|p| p.get("type")).and_then(Value::as_str) {
+        Some("integer") => json!(counter),
+        Some("string") if property.and_then(|p| p.get("format")) != Some(&json!("uuid")) => json!(counter.to_string()),
+        _ => {
+            let half = |salt: u8| {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (salt, collection, counter).hash(&mut hasher);
+                hasher.finish().to_be_bytes()
+            };
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&half(1));
+            bytes[8..].copy_from_slice(&half(2));
+            json!(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
+        }
+    }
+}
+
+/// Copies the fields of `body` that the schema has into `item`: all of
+/// them, or `only` those (the keys a PATCH sent).
+fn overlay(doc: &Value, item: &mut Value, schema: &Value, body: &Value, only: Option<&[String]>) {
+    let (Value::Object(item), Value::Object(body)) = (item, body) else { return };
+    let properties = resolve(doc, schema).get("properties").and_then(Value::as_object);
+    for (key, value) in body {
+        if only.is_some_and(|keys| !keys.contains(key)) {
+            continue;
+        }
+        if properties.is_none_or(|p| p.contains_key(key)) {
+            item.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// Whether a stored item passes the list's query filters: a query parameter
+/// named after a property of the item, given, filters by equality (a list
+/// parameter: by membership).
+fn matches_filters(item: &Value, op: &Operation, call: &Call<'_>) -> bool {
+    op.params.iter().filter(|p| p.location == Location::Query).all(|p| {
+        let (Some(wanted), Some(have)) = (call.params.get(&p.name), item.get(&p.name)) else { return true };
+        match wanted {
+            Value::Null => true,
+            Value::Array(options) if options.is_empty() => true,
+            Value::Array(options) => match have {
+                Value::Array(have) => options.iter().all(|o| have.contains(o)),
+                have => options.contains(have),
+            },
+            wanted => wanted == have,
+        }
+    })
+}
+
+/// `offset`/`skip` and `limit` query parameters, applied.
+fn paginate(items: Vec<Value>, call: &Call<'_>) -> Vec<Value> {
+    let number = |name: &str| call.params.get(name).and_then(Value::as_u64).map(|n| n as usize);
+    let offset = number("offset").or_else(|| number("skip")).unwrap_or(0);
+    let limit = number("limit").unwrap_or(usize::MAX);
+    items.into_iter().skip(offset).take(limit).collect()
+}
+
+/// A page object: its one array property gets the items, an integer
+/// `total`/`count` the number of items, and `offset`/`limit` properties the
+/// query's values.
+fn fill_page(doc: &Value, page: &mut Value, schema: &Value, items: Vec<Value>, total: usize, call: &Call<'_>) {
+    let Some(properties) = resolve(doc, schema).get("properties").and_then(Value::as_object) else { return };
+    let Value::Object(page) = page else { return };
+    let mut items = Some(items);
+    for (name, property) in properties {
+        if is_array(doc, property) {
+            if let Some(items) = items.take() {
+                page.insert(name.clone(), Value::Array(items));
+            }
+        } else if matches!(name.as_str(), "total" | "count") {
+            page.insert(name.clone(), json!(total));
+        } else if let Some(v) = call.params.get(name).filter(|v| !v.is_null()) {
+            page.insert(name.clone(), v.clone());
+        }
+    }
+}
+
+/// Follows `$ref`s (and a lone `allOf` member) to the schema itself.
+fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
+    for _ in 0..32 {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            match r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+                Some(target) => schema = target,
+                None => return schema,
+            }
+        } else if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+            schema = only;
+        } else {
+            return schema;
+        }
+    }
+    schema
+}
+
+fn is_array(doc: &Value, schema: &Value) -> bool {
+    let schema = resolve(doc, schema);
+    schema.get("type") == Some(&json!("array"))
+        || schema.get("anyOf").and_then(Value::as_array).is_some_and(|members| members.iter().any(|m| is_array(doc, m)))
+}
+
+fn params_of(doc: &Value, item: &Value, op: &Value) -> Vec<Param> {
+    let mut out: Vec<Param> = Vec::new();
+    let listed = item
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+    for p in listed {
+        let p = resolve(doc, p);
+        let location = match p.get("in").and_then(Value::as_str) {
+            Some("path") => Location::Path,
+            Some("query") => Location::Query,
+            Some("header") => Location::Header,
+            Some("cookie") => Location::Cookie,
+            _ => continue,
+        };
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        out.retain(|q| !(q.name == name && q.location == location));
+        out.push(Param {
+            name,
+            location,
+            required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            schema: p.get("schema").cloned().unwrap_or(json!({})),
+        });
+    }
+    out
+}
+
+fn body_of(doc: &Value, op: &Value) -> Option<Body> {
+    let body = resolve(doc, op.get("requestBody")?);
+    let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
+    let (media, m) = body.get("content")?.as_object()?.iter().next()?;
+    let schema = m.get("schema").cloned().unwrap_or(json!({}));
+    let kind = match media.as_str() {
+        "application/json" => BodyKind::Json,
+        "application/x-www-form-urlencoded" | "multipart/form-data" => BodyKind::Form,
+        _ => BodyKind::Raw,
+    };
+    Some(Body { kind, schema, required })
+}
+
+fn success_of(doc: &Value, op: &Value) -> Success {
+    let responses = op.get("responses").and_then(Value::as_object);
+    let first = responses.and_then(|r| r.iter().find(|(code, _)| code.starts_with('2')));
+    let Some((code, response)) = first else {
+        return Success { status: 200, media: Some("application/json".into()), schema: None, example: None };
+    };
+    let response = resolve(doc, response);
+    let status = code.parse().unwrap_or(200);
+    let content = response.get("content").and_then(Value::as_object).and_then(|c| c.iter().next());
+    match content {
+        None => Success { status, media: None, schema: None, example: None },
+        Some((media, m)) => {
+            let schema = m.get("schema").cloned();
+            let example = m
+                .get("example")
+                .cloned()
+                .or_else(|| {
+                    m.get("examples")
+                        .and_then(Value::as_object)
+                        .and_then(|e| e.values().next())
+                        .and_then(|e| e.get("value"))
+                        .cloned()
+                })
+                .or_else(|| schema.as_ref().and_then(|s| resolve(doc, s).get("example").cloned()));
+            Success { status, media: Some(media.clone()), schema, example }
+        }
+    }
+}
+
+/// The path variables of `template` in `path`, percent-decoded.
+fn path_values(template: &str, path: &str) -> BTreeMap<String, String> {
+    template::segments(template)
+        .into_iter()
+        .zip(template::segments(path))
+        .filter_map(|(t, given)| template::variable(t).map(|name| (name.to_string(), percent_decode(given, false))))
+        .collect()
+}
+
+/// `a=1&b=x+y` as pairs, decoded (`+` is a space).
+fn form_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k, true), percent_decode(v, true))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => match text.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+                Some(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                None => out.push(b'%'),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The request's cookies by name.
+fn cookies(headers: &http::HeaderMap) -> BTreeMap<String, String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+        .collect()
+}
+
+/// The same request gives the same seed.
+fn seed_of(request: &Request<'_>) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (request.method, request.path, request.query, request.body).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A value for `schema`: its example, else made from it (see [`crate::synth`]).
+pub fn synthesize(doc: &Value, schema: &Value, seed: u64) -> Value {
+    let _ = seed;
+    let schema = resolve(doc, schema);
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    if let Some(default) = schema.get("default") {
+        return default.clone();
+    }
+    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        return first.clone();
+    }
+    if let Some(member) =
+        schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array).and_then(|m| m.first())
+    {
+        return synthesize(doc, member, seed);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") => {
+            let mut out = Map::new();
+            for (name, p) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+                out.insert(name.clone(), synthesize(doc, p, seed));
+            }
+            Value::Object(out)
+        }
+        Some("array") => json!([]),
+        Some("integer") => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(0).max(0) + 1),
+        Some("number") => json!(1.0),
+        Some("boolean") => json!(true),
+        Some("string") => {
+            json!(match schema.get("format").and_then(Value::as_str) {
+                Some("uuid") => "00000000-0000-4000-8000-000000000000",
+                Some("date-time") => "2024-01-01T00:00:00Z",
+                Some("date") => "2024-01-01",
+                _ => "string",
+            })
+        }
+        _ if schema.get("nullable") == Some(&json!(true)) => Value::Null,
+        _ => Value::Null,
+    }
+}
+
+/// Every path, for the catch-all endpoints of [`api_description`].
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+pub struct AnyPath {
+    #[allow(dead_code)]
+    path: Vec<String>,
+}
+
+async fn serve_any(
+    rqctx: dropshot::RequestContext<Arc<Engine>>,
+    body: dropshot::UntypedBody,
+) -> Result<http::Response<dropshot::Body>, dropshot::HttpError> {
+    let engine = rqctx.context();
+    let uri = rqctx.request.uri();
+    let request = Request {
+        method: rqctx.request.method().as_str(),
+        path: uri.path(),
+        query: uri.query().unwrap_or_default(),
+        headers: rqctx.request.headers(),
+        body: body.as_bytes(),
+    };
+    let answer = engine.answer(&request);
+    let mut response = http::Response::builder().status(answer.status);
+    for (name, value) in &answer.headers {
+        response = response.header(name.as_str(), value.as_str());
+    }
+    Ok(response.body(answer.body.into())?)
+}
+
+macro_rules! catch_all {
+    ($($name:ident: $method:ident),* $(,)?) => {
+        $(
+            #[dropshot::endpoint { method = $method, path = "/{path:.*}", unpublished = true, request_body_max_bytes = 16777216 }]
+            async fn $name(
+                rqctx: dropshot::RequestContext<Arc<Engine>>,
+                _path: dropshot::Path<AnyPath>,
+                body: dropshot::UntypedBody,
+            ) -> Result<http::Response<dropshot::Body>, dropshot::HttpError> {
+                serve_any(rqctx, body).await
+            }
+        )*
+
+        /// A dropshot API that hands every request to the engine: one
+        /// unpublished catch-all endpoint per method (the engine routes).
+        pub fn api_description() -> ApiDescription<Arc<Engine>> {
+            let mut api = ApiDescription::new();
+            $( api.register($name).expect("a catch-all endpoint registers"); )*
+            api
+        }
+    };
+}
+
+use dropshot::ApiDescription;
+
+catch_all! {
+    any_get: GET,
+    any_post: POST,
+    any_put: PUT,
+    any_patch: PATCH,
+    any_delete: DELETE,
+    any_options: OPTIONS,
+}

@@ -1,0 +1,134 @@
+//! The engine on the Coverage API's export (`fastapi-app/openapi.json`),
+//! lowered as the generators lower it: routing, validation, the stateful
+//! resources and the example answers, request by request.
+
+use std::collections::BTreeMap;
+
+use dropshot_codegen_runtime::mock::{Answer, Engine, Request, Source};
+use dropshot_codegen_runtime::resources::Role;
+use serde_json::{Value, json};
+
+fn engine() -> Engine {
+    let root = xtask::spec::Workspace::this().root;
+    let raw: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("fastapi-app/openapi.json")).unwrap()).unwrap();
+    let doc = xtask::lower::lower(&raw).unwrap_or_else(|p| panic!("{p:?}")).doc;
+    Engine::new(doc, &BTreeMap::new())
+}
+
+fn call(engine: &Engine, method: &str, target: &str, body: Option<Value>) -> (Answer, Value) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let headers = http::HeaderMap::new();
+    let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    let answer = engine.answer(&Request { method, path, query, headers: &headers, body: &body });
+    let value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    (answer, value)
+}
+
+fn item() -> Value {
+    json!({"name": "Lamp", "sku": "AB-1", "price": "12.50", "tags": ["home"]})
+}
+
+#[test]
+fn routing_answers_as_starlette() {
+    let e = engine();
+    let (a, v) = call(&e, "GET", "/nowhere", None);
+    assert_eq!((a.status, v), (404, json!({"detail": "Not Found"})));
+    let (a, v) = call(&e, "PUT", "/items", None);
+    assert_eq!((a.status, v), (405, json!({"detail": "Method Not Allowed"})));
+    assert_eq!(a.header("allow"), Some("GET, POST"));
+}
+
+#[test]
+fn a_created_item_is_listed_read_updated_and_deleted() {
+    let e = engine();
+    let (a, created) = call(&e, "POST", "/items", Some(item()));
+    assert_eq!(a.status, 201, "{created}");
+    assert_eq!(a.header("content-type"), Some("application/json"));
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["name"], "Lamp");
+    assert_eq!(created["price"], "12.50");
+    assert_eq!(created["status"], "draft", "defaults are filled in");
+    // every field of the response model, in its order
+    let keys: Vec<&str> = created.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(&keys[..4], ["name", "description", "sku", "price"]);
+    assert!(keys.contains(&"created_at") && keys.contains(&"has_image"), "{keys:?}");
+
+    let (a, read) = call(&e, "GET", &format!("/items/{id}"), None);
+    assert_eq!((a.status, &read), (200, &created));
+    let (_, second) = call(&e, "POST", "/items", Some(json!({"name": "Desk", "sku": "CD-2", "price": 99})));
+    assert_ne!(second["id"], created["id"]);
+    let (a, page) = call(&e, "GET", "/items?limit=1", None);
+    assert_eq!(a.status, 200, "{page}");
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["limit"], 1);
+    assert_eq!(page["items"], json!([created]));
+
+    // PATCH merges what was sent; null clears a nullable field
+    let (a, patched) = call(&e, "PATCH", &format!("/items/{id}"), Some(json!({"description": "bright", "tax": null})));
+    assert_eq!(a.status, 200, "{patched}");
+    assert_eq!(patched["description"], "bright");
+    assert_eq!(patched["name"], "Lamp", "what was not sent stays");
+    assert_eq!(patched["tax"], Value::Null);
+    let (a, _) = call(&e, "DELETE", &format!("/items/{id}"), None);
+    assert_eq!(a.status, 204);
+    assert!(a.body.is_empty());
+    let (a, v) = call(&e, "GET", &format!("/items/{id}"), None);
+    assert_eq!((a.status, v), (404, json!({"detail": "Not Found"})));
+}
+
+#[test]
+fn nested_resources_need_their_parent() {
+    let e = engine();
+    let (_, created) = call(&e, "POST", "/items", Some(item()));
+    let id = created["id"].as_str().unwrap();
+    let (a, note) = call(&e, "POST", &format!("/items/{id}/notes"), Some(json!({"text": "hi"})));
+    assert_eq!(a.status, 201, "{note}");
+    assert_eq!(note["id"], 1);
+    assert_eq!(note["item_id"], id);
+    assert_eq!(note["pinned"], false);
+    let (a, notes) = call(&e, "GET", &format!("/items/{id}/notes"), None);
+    assert_eq!((a.status, notes), (200, json!([note])));
+    let ghost = "6f1c2a52-6d1e-4c8e-9d55-0f2b9e3a7c10";
+    let (a, v) = call(&e, "POST", &format!("/items/{ghost}/notes"), Some(json!({"text": "hi"})));
+    assert_eq!((a.status, v), (404, json!({"detail": "Not Found"})));
+}
+
+#[test]
+fn invalid_requests_get_fastapis_422_and_change_nothing() {
+    let e = engine();
+    let (a, v) = call(&e, "POST", "/items", Some(json!({"name": "", "sku": "x", "price": "high"})));
+    assert_eq!(a.status, 422);
+    let types: Vec<&str> = v["detail"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["string_too_short", "string_pattern_mismatch", "decimal_parsing"], "{v}");
+    let (a, v) = call(&e, "GET", "/items/not-a-uuid", None);
+    assert_eq!(a.status, 422);
+    assert_eq!(v["detail"][0]["type"], "uuid_parsing");
+    assert_eq!(v["detail"][0]["loc"], json!(["path", "item_id"]));
+    let (a, v) = call(&e, "GET", "/items?limit=0", None);
+    assert_eq!(a.status, 422);
+    assert_eq!(v["detail"][0]["loc"], json!(["query", "limit"]));
+    let (_, page) = call(&e, "GET", "/items", None);
+    assert_eq!(page["total"], 0, "nothing was stored");
+}
+
+#[test]
+fn the_same_request_gets_the_same_example_answer() {
+    let e = engine();
+    let (a, first) = call(&e, "GET", "/trees/sample", None);
+    assert_eq!(a.status, 200);
+    let (_, again) = call(&e, "GET", "/trees/sample", None);
+    assert_eq!(first, again);
+    let (a, _) = call(&e, "GET", "/health", None);
+    assert_eq!(a.header("content-type"), Some("text/plain; charset=utf-8"));
+}
+
+#[test]
+fn every_operation_says_how_it_is_answered() {
+    let e = engine();
+    let sources: BTreeMap<String, Source> = e.sources().into_iter().collect();
+    assert_eq!(sources.len(), 36);
+    assert_eq!(sources["create_item_items_post"], Source::Stateful { collection: "/items".into(), role: Role::Create });
+    assert_eq!(sources["pets-read_pet"], Source::Stateful { collection: "/pets".into(), role: Role::Read });
+    assert_eq!(sources["health_health_get"], Source::Example);
+}
