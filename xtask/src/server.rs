@@ -16,6 +16,32 @@
 //!   its wire name through `#[serde(rename)]`; each field
 //!   deserialised through `dropshot_codegen_runtime::extract::param`, whose
 //!   typed error names the parameter and pydantic's error type;
+//! - `<Op>Cookie` (taken by `dropshot_codegen_runtime::Cookies`: dropshot
+//!   has no cookie extractor, and its parameter metadata no cookie place, so
+//!   each field is also named `x-dropshot-codegen-cookie:<name>` for
+//!   schemars, and the runtime's `publish` turns those header parameters
+//!   into `in: cookie`); an operation with an array query parameter takes
+//!   its `<Op>Query` through `dropshot_codegen_runtime::MultiQuery` (dropshot
+//!   refuses non-scalar query parameters), described the same way;
+//! - a multipart body as `dropshot_codegen_runtime::Multipart<<Op>Multipart>`,
+//!   a struct generated here from the body schema's properties: a file
+//!   (`type: string, format: binary`) is a `FilePart` (bytes, file name,
+//!   content type), a list of files a `Vec<FilePart>`, other fields typify
+//!   types parsed from their text. Not dropshot's `MultipartBody`: it
+//!   ignores the body limit, hands over a raw stream and publishes no schema;
+//! - the success type: dropshot's `HttpResponseOk/Created/Accepted<T>` or
+//!   `HttpResponseDeleted` when the operation has exactly one success, 200,
+//!   201 or 202 with JSON or 204 without content (what dropshot publishes
+//!   exactly); otherwise an `<Op>Response` enum, one variant per status (and
+//!   media type, when a status has several: `OkJson`, `OkCsv`), a JSON
+//!   variant holding its typed value, any other media type a
+//!   `dropshot::Body`, a status without content nothing. The variant sets
+//!   status and `Content-Type`, so a handler cannot answer what the spec does
+//!   not document; the runtime publishes every variant (see
+//!   `dropshot_codegen_runtime::response`). An operation without any 2xx
+//!   response is still refused: there is nothing a handler could answer on
+//!   success, and dropshot publishes no error responses without a success;
+//!   a status range (`2XX`) is refused too;
 //! - the `#[dropshot::api_description]` trait `<Title>Api`, one endpoint per
 //!   operation (method, path, operationId, tags, a request-body limit from
 //!   `codegen.toml`; summary and description as doc comments);
