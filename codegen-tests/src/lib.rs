@@ -1,8 +1,12 @@
 //! The generator's golden outputs for the fixture specs in
 //! `xtask/tests/fixtures/`, compiled here so that generated code is known to
-//! build; `xtask/tests/golden.rs` checks that they are current. [`serve`]
+//! build; `xtask/tests/golden.rs` checks that they are current.
+//! `fastapi_server` is the server of the FastAPI app's own export
+//! (`fastapi-app/openapi.json`). [`serve`]
 //! serves one of them for the tests that call it.
 
+#[rustfmt::skip]
+pub mod fastapi_server;
 #[rustfmt::skip]
 pub mod forms_client;
 #[rustfmt::skip]
@@ -27,6 +31,8 @@ pub mod lowered_client;
 pub mod lowered_server;
 #[rustfmt::skip]
 pub mod notes30_server;
+#[rustfmt::skip]
+pub mod server_features_server;
 
 /// A generated API served for real on 127.0.0.1 (port 0), with the version
 /// policy its generated module gives, for the tests that call it.

@@ -127,6 +127,11 @@ impl From<ExtractorError> for ApiError {
                 Self::validation(vec![json!("header"), json!(name)], "Field required", "missing")
             }
             ExtractorError::Headers { message } => Self::validation(vec![json!("header")], message, "value_error"),
+            ExtractorError::MissingCookie { name } => {
+                Self::validation(vec![json!("cookie"), json!(name)], "Field required", "missing")
+            }
+            ExtractorError::Cookies { message } => Self::validation(vec![json!("cookie")], message, "value_error"),
+            ExtractorError::Multipart { message } => Self::validation(vec![json!("body")], message, "value_error"),
             ExtractorError::ContentType { message } => {
                 Self::validation(vec![json!("body")], message, "model_attributes_type")
             }

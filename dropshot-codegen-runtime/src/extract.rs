@@ -32,6 +32,8 @@ pub enum ParamLocation {
     Query,
     Header,
     Cookie,
+    /// A field of a multipart body ([`crate::multipart`]).
+    Body,
 }
 
 impl ParamLocation {
@@ -42,6 +44,7 @@ impl ParamLocation {
             Self::Query => "query",
             Self::Header => "header",
             Self::Cookie => "cookie",
+            Self::Body => "body",
         }
     }
 }
@@ -118,6 +121,18 @@ where
     value.parse().map_err(|e| param_error(location, name, kind, e))
 }
 
+/// Whether `message` is exactly an encoded value (a generated parameter
+/// function's error), which the runtime's own extractors pass on unchanged.
+pub(crate) fn is_encoded(message: &str) -> bool {
+    decode(message).is_some()
+}
+
+/// The message that carries a [`ParamError`] to [`classify`], for the
+/// runtime's own extractors.
+pub(crate) fn encode_param(error: &ParamError) -> String {
+    encode(&Encoded::Param(error.clone()))
+}
+
 fn param_error<E: serde::de::Error>(location: ParamLocation, name: &str, kind: &str, e: impl Display) -> E {
     let error = ParamError { location, name: name.to_string(), kind: kind.to_string(), message: e.to_string() };
     E::custom(encode(&Encoded::Param(error)))
@@ -164,6 +179,14 @@ pub enum ExtractorError {
     /// The headers did not deserialise (not through [`param`]); `message`
     /// is serde's.
     Headers { message: String },
+    /// A required cookie is absent ([`crate::cookies`]).
+    MissingCookie { name: String },
+    /// The cookies did not deserialise (not through [`param`]); `message`
+    /// is serde's.
+    Cookies { message: String },
+    /// A multipart body could not be read as parts ([`crate::multipart`]);
+    /// a field that did not deserialise is a [`ExtractorError::Param`].
+    Multipart { message: String },
     /// The body's content type is not the endpoint's; `message` is dropshot's.
     ContentType { message: String },
     /// The body exceeds the endpoint's limit; `message` is dropshot's.
@@ -205,6 +228,18 @@ pub fn classify(e: &HttpError) -> ExtractorError {
             Some(name) => ExtractorError::MissingHeader { name: name.to_string() },
             None => ExtractorError::Headers { message: rest.to_string() },
         };
+    }
+    if let Some(rest) = message.strip_prefix(crate::cookies::ERROR_PREFIX) {
+        if let Some(typed) = decoded(rest) {
+            return typed;
+        }
+        return match rest.strip_prefix("missing field `").and_then(|name| name.strip_suffix('`')) {
+            Some(name) => ExtractorError::MissingCookie { name: name.to_string() },
+            None => ExtractorError::Cookies { message: rest.to_string() },
+        };
+    }
+    if let Some(rest) = message.strip_prefix(crate::multipart::ERROR_PREFIX) {
+        return decoded(rest).unwrap_or_else(|| ExtractorError::Multipart { message: rest.to_string() });
     }
     if message.contains("content-type") || message.contains("content type") {
         return ExtractorError::ContentType { message: message.clone() };

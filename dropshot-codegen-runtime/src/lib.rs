@@ -11,16 +11,29 @@
 //!   parameter that does not parse, a segment that names a sibling route),
 //!   and [`extract::classify`], the one reader of dropshot's messages;
 //! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
+//! - [`cookies`], [`multipart`], [`query`], [`response`]: what dropshot has
+//!   no extractor or response type for (cookie parameters, multipart bodies,
+//!   array query parameters, several success statuses and non-JSON bodies),
+//!   each described to
+//!   dropshot in a form it can carry and put right by [`publish`];
 //! - [`publish`]: the OpenAPI document of a generated server;
 //! - [`template`]: the one parser of path templates, which the generator uses
 //!   too.
 
+pub mod cookies;
 pub mod error;
 pub mod extract;
 pub mod mock;
+pub mod multipart;
+pub mod query;
 pub mod resources;
+pub mod response;
 pub mod template;
 pub mod validate;
+
+pub use cookies::Cookies;
+pub use multipart::{FilePart, Multipart};
+pub use query::MultiQuery;
 
 pub use error::ApiError;
 
@@ -80,6 +93,14 @@ pub fn version_policy(literal_routes: LiteralRoutes) -> dropshot::VersionPolicy 
 /// The OpenAPI document a generated server publishes: what dropshot derives
 /// from its trait (`main`), with the operations routed at a variable's place
 /// put back at their own paths (`published`), under the spec's own version.
+///
+/// What dropshot's metadata cannot say is put right here, each from
+/// what the Rust types described, never from the spec: cookie parameters
+/// and array query parameters (described as header parameters under
+/// [`cookies::COOKIE_PREFIX`] and [`query::QUERY_PREFIX`]) become `in:
+/// cookie` and `in: query`, and the responses of a generated response enum (carried in
+/// the [`response::RESPONSES_EXTENSION`] of a placeholder response) replace
+/// that placeholder.
 pub fn publish(
     main: ApiDescription<StubContext>,
     published: Option<ApiDescription<StubContext>>,
@@ -96,7 +117,20 @@ pub fn publish(
         merge_documents(&mut doc, describe(&published));
     }
     doc["info"]["version"] = Value::String(version.to_string());
+    cookies::publish_marked_parameters(&mut doc);
+    response::publish_documented(&mut doc);
     doc
+}
+
+/// Every operation object of `doc`.
+pub(crate) fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut serde_json::Map<String, Value>> {
+    doc.get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut)
 }
 
 /// Adds `extra`'s paths and components to `doc`, keeping `doc`'s on a clash.

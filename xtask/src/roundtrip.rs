@@ -4,7 +4,7 @@
 //! The comparison is semantic: `$ref`s are resolved, single-member `allOf`s
 //! flattened, and what carries no meaning for a client is normalised away
 //! (titles, descriptions, examples, key and `required` order, integer and
-//! number widths, `additionalProperties: true`, `nullable` on optional query and header
+//! number widths, `additionalProperties: true`, `nullable` on optional query, header and cookie
 //! parameters, which cannot carry null on the wire). Every other difference is
 //! reported with the spec's JSON pointer.
 //!
@@ -23,7 +23,19 @@
 //!   dropshot publishes as `application/octet-stream`;
 //! - `optional-nullable`: typify makes an optional property an `Option`,
 //!   which schemars publishes as `nullable`; the server never sends `null`
-//!   for it (it skips `None` when serialising).
+//!   for it (it skips `None` when serialising);
+//! - `required-nullable`, `empty-defaults`, `binary-string`: what typify's
+//!   types keep on the wire but schemars does not publish (a required
+//!   nullable property, always sent, `null` for `None`; a default of `[]`
+//!   or `{}`, applied by `#[serde(default)]`; `format: binary` on a JSON
+//!   string, a Rust `String`).
+//!
+//! Not allowances, because the published document says them exactly:
+//! cookie parameters, array query parameters, multipart bodies, non-JSON
+//! and several success responses. dropshot's metadata cannot describe them,
+//! so the runtime describes each in a form dropshot carries (a marked header
+//! parameter, a schema extension) and `dropshot_codegen_runtime::publish`
+//! puts it right, from the Rust types, before this comparison.
 //!
 //! Normalised because they say the same thing: an integer's exclusive bound
 //! and the inclusive one next to it (`minimum: 0, exclusiveMinimum: true` is
@@ -52,6 +64,15 @@ pub const ALLOWANCES: &[(&str, &str)] = &[
         "optional-nullable",
         "schemars publishes an optional property (an Option) as nullable; the server never sends null for it",
     ),
+    (
+        "required-nullable",
+        "schemars lists no Option as required; typify's types always send a required nullable property (null for None)",
+    ),
+    (
+        "empty-defaults",
+        "typify applies a default of [] or {} through #[serde(default)], which schemars does not publish",
+    ),
+    ("binary-string", "format: binary on a JSON string is a Rust String, which schemars publishes without the format"),
 ];
 
 const VALIDATION_KEYWORDS: &[&str] = &[
@@ -179,11 +200,11 @@ fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, t
             r.differences
                 .push((format!("{p_ptr}/required"), format!("spec says {}, server says {}", required(p), required(q))));
         }
-        // an optional query or header parameter cannot carry null on the wire:
+        // an optional query, header or cookie parameter cannot carry null on the wire:
         // absent is its only "null", so `nullable` means nothing there
         let strip = |s: &Value| {
             let mut s = s.clone();
-            if (location == "query" || location == "header")
+            if (location == "query" || location == "header" || location == "cookie")
                 && !required(p)
                 && let Some(o) = s.as_object_mut()
             {
@@ -293,6 +314,7 @@ fn compare_schema(spec: &Value, published: &Value, ptr: &str, a: &Value, b: &Val
     each_pair(&mut a, &mut b, ptr, &mut |a, b, ptr| {
         strip_validation(a, b, ptr, r);
         allow_optional_nullable(a, b, ptr, r);
+        allow_type_losses(a, b, ptr, r);
     });
     diff(ptr, &a, &b, r);
 }
@@ -348,6 +370,52 @@ fn allow_optional_nullable(a: &Value, b: &mut Value, ptr: &str, r: &mut Report) 
             o.shift_remove("nullable");
             r.allowed.push(("optional-nullable", format!("{ptr}/properties/{}/nullable", pointer::escape(name))));
         }
+    }
+}
+
+/// Removes from `a` (the spec) what typify's Rust types keep on the wire
+/// but schemars does not publish, recording each under its allowance:
+/// `required-nullable` (a required nullable property is an `Option` that
+/// typify always serialises, as `null` for `None`, but schemars lists no
+/// `Option` as required), `empty-defaults` (a default of `[]` or `{}`, which
+/// typify applies through `#[serde(default)]`) and `binary-string`
+/// (`format: binary` on a JSON string, a `String` in Rust).
+fn allow_type_losses(a: &mut Value, b: &Value, ptr: &str, r: &mut Report) {
+    let Some(obj) = a.as_object_mut() else { return };
+    let theirs_required: Vec<&Value> = b.get("required").and_then(Value::as_array).into_iter().flatten().collect();
+    let nullable: Vec<String> = obj
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| s.get("nullable") == Some(&Value::Bool(true)))
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Some(Value::Array(required)) = obj.get_mut("required") {
+        required.retain(|name| {
+            let keep =
+                theirs_required.contains(&name) || !name.as_str().is_some_and(|n| nullable.iter().any(|m| m == n));
+            if !keep {
+                let name = pointer::escape(name.as_str().unwrap_or_default());
+                r.allowed.push(("required-nullable", format!("{ptr}/properties/{name}")));
+            }
+            keep
+        });
+        if required.is_empty() {
+            obj.shift_remove("required");
+        }
+    }
+    let empty = |v: &Value| v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(Map::is_empty);
+    if b.get("default").is_none() && obj.get("default").is_some_and(empty) {
+        obj.shift_remove("default");
+        r.allowed.push(("empty-defaults", format!("{ptr}/default")));
+    }
+    if obj.get("format").and_then(Value::as_str) == Some("binary")
+        && obj.get("type").and_then(Value::as_str) == Some("string")
+        && b.get("format").is_none()
+    {
+        obj.shift_remove("format");
+        r.allowed.push(("binary-string", format!("{ptr}/format")));
     }
 }
 
@@ -458,8 +526,10 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
     // an integer's exclusive bound is the inclusive one next to it
     if out.get("type").and_then(Value::as_str) == Some("integer") {
         for (flag, bound, step) in [("exclusiveMinimum", "minimum", 1), ("exclusiveMaximum", "maximum", -1)] {
+            // a bound may be written `0.0` (pydantic's `gt=0` on an int)
+            let integral = |v: &Value| v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64));
             if out.get(flag) == Some(&Value::Bool(true))
-                && let Some(n) = out.get(bound).and_then(Value::as_i64)
+                && let Some(n) = out.get(bound).and_then(integral)
             {
                 out.insert(bound.into(), Value::from(n + step));
                 out.shift_remove(flag);

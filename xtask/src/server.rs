@@ -16,6 +16,32 @@
 //!   its wire name through `#[serde(rename)]`; each field
 //!   deserialised through `dropshot_codegen_runtime::extract::param`, whose
 //!   typed error names the parameter and pydantic's error type;
+//! - `<Op>Cookie` (taken by `dropshot_codegen_runtime::Cookies`: dropshot
+//!   has no cookie extractor, and its parameter metadata no cookie place, so
+//!   each field is also named `x-dropshot-codegen-cookie:<name>` for
+//!   schemars, and the runtime's `publish` turns those header parameters
+//!   into `in: cookie`); an operation with an array query parameter takes
+//!   its `<Op>Query` through `dropshot_codegen_runtime::MultiQuery` (dropshot
+//!   refuses non-scalar query parameters), described the same way;
+//! - a multipart body as `dropshot_codegen_runtime::Multipart<<Op>Multipart>`,
+//!   a struct generated here from the body schema's properties: a file
+//!   (`type: string, format: binary`) is a `FilePart` (bytes, file name,
+//!   content type), a list of files a `Vec<FilePart>`, other fields typify
+//!   types parsed from their text. Not dropshot's `MultipartBody`: it
+//!   ignores the body limit, hands over a raw stream and publishes no schema;
+//! - the success type: dropshot's `HttpResponseOk/Created/Accepted<T>` or
+//!   `HttpResponseDeleted` when the operation has exactly one success, 200,
+//!   201 or 202 with JSON or 204 without content (what dropshot publishes
+//!   exactly); otherwise an `<Op>Response` enum, one variant per status (and
+//!   media type, when a status has several: `OkJson`, `OkCsv`), a JSON
+//!   variant holding its typed value, any other media type a
+//!   `dropshot::Body`, a status without content nothing. The variant sets
+//!   status and `Content-Type`, so a handler cannot answer what the spec does
+//!   not document; the runtime publishes every variant (see
+//!   `dropshot_codegen_runtime::response`). An operation without any 2xx
+//!   response is still refused: there is nothing a handler could answer on
+//!   success, and dropshot publishes no error responses without a success;
+//!   a status range (`2XX`) is refused too;
 //! - the `#[dropshot::api_description]` trait `<Title>Api`, one endpoint per
 //!   operation (method, path, operationId, tags, a request-body limit from
 //!   `codegen.toml`; summary and description as doc comments);
@@ -65,9 +91,6 @@ use crate::spec::{Operation, Spec, parameters, resolve};
 /// The generated server module, formatted, with its header; or the
 /// problem (its file left for the caller to name) that prevents it.
 pub fn generate(spec: &Spec) -> Result<String, Problem> {
-    if let Some(problem) = crate::spec::not_generated_yet(spec, "server generator") {
-        return Err(problem);
-    }
     let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate())).map_err(|panic| {
         Problem::new(Kind::GeneratorBug, "", format!("typify could not generate the server types ({panic})"))
             .fix("this is a generator bug, please report it with the spec")
@@ -95,7 +118,14 @@ enum Body {
     Form(TokenStream),
     /// Bytes or text, as the handler reads them: `dropshot::UntypedBody`.
     Raw,
+    /// `multipart/form-data`: `dropshot_codegen_runtime::Multipart<T>` of a
+    /// generated struct whose file fields are `FilePart`s.
+    Multipart(TokenStream),
 }
+
+/// A documented success response: status, description, and the media type
+/// and schema of each of its contents.
+type DocumentedResponse = (u16, String, Vec<(String, Option<Value>)>);
 
 /// One operation, ready to be emitted.
 struct Endpoint<'a> {
@@ -105,7 +135,10 @@ struct Endpoint<'a> {
     path_struct: Option<TokenStream>,
     published_path_struct: Option<TokenStream>,
     query_struct: Option<TokenStream>,
+    /// The query has an array parameter: `dropshot_codegen_runtime::MultiQuery`.
+    multi_query: bool,
     header_struct: Option<TokenStream>,
+    cookie_struct: Option<TokenStream>,
     body: Option<Body>,
     response: TokenStream,
     /// The path dropshot routes (the spec's path, or its variable form).
@@ -282,6 +315,7 @@ impl<'a> Generator<'a> {
         let mut published_fields = Vec::new();
         let mut query_fields = Vec::new();
         let mut header_fields = Vec::new();
+        let mut cookie_fields = Vec::new();
         let params = parameters(&self.spec.lowered, &op.pointer);
         for (pointer, p) in &params {
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -348,7 +382,28 @@ impl<'a> Generator<'a> {
                     published_fields.push(quote! { #doc #rename pub #field_ident: #ty, });
                 }
                 "header" => header_fields.push(field_tokens),
-                _ => query_fields.push(field_tokens),
+                "cookie" => {
+                    // described to dropshot as a header parameter under a
+                    // marked name, which `publish` turns into a cookie
+                    let described = format!("{}{name}", dropshot_codegen_runtime::cookies::COOKIE_PREFIX);
+                    let rename = rename.unwrap_or_else(|| quote!(#[serde(rename = #name)]));
+                    cookie_fields.push(quote! { #doc #rename #[schemars(rename = #described)] #default_attr #optional_default #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, });
+                }
+                _ => {
+                    // an array parameter is the name repeated, which only the
+                    // runtime's `MultiQuery` reads (and describes, as a header
+                    // parameter under a marked name)
+                    let resolved = resolve(&self.spec.lowered, &schema);
+                    let one = match resolved.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+                        Some([only]) => resolve(&self.spec.lowered, only),
+                        _ => resolved,
+                    };
+                    let is_array = one.get("type").and_then(Value::as_str) == Some("array");
+                    let described = format!("{}{name}", dropshot_codegen_runtime::query::QUERY_PREFIX);
+                    let marked_rename = rename.clone().unwrap_or_else(|| quote!(#[serde(rename = #name)]));
+                    let marked = quote! { #doc #marked_rename #[schemars(rename = #described)] #default_attr #optional_default #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, };
+                    query_fields.push((field_tokens, marked, is_array));
+                }
             }
         }
         // literal segments that the router sees as variables
@@ -383,6 +438,9 @@ impl<'a> Generator<'a> {
             support.push(quote! { #[doc = #doc] #derive pub struct #published_path_ident { #(#published_fields)* } });
             Some(quote!(#published_path_ident))
         };
+        let multi_query = query_fields.iter().any(|(_, _, is_array)| *is_array);
+        let query_fields: Vec<TokenStream> =
+            query_fields.into_iter().map(|(plain, marked, _)| if multi_query { marked } else { plain }).collect();
         let query_struct = (!query_fields.is_empty()).then(|| {
             let doc = format!("Query parameters of `{}`.", op.name);
             support.push(quote! { #[doc = #doc] #derive pub struct #query_ident { #(#query_fields)* } });
@@ -394,6 +452,13 @@ impl<'a> Generator<'a> {
             let doc = format!("Header parameters of `{}`.", op.name);
             support.push(quote! { #[doc = #doc] #derive pub struct #header_ident { #(#header_fields)* } });
             quote!(#header_ident)
+        });
+        // cookies are read from the `Cookie` header by the runtime's extractor
+        let cookie_ident = format_ident!("{pascal}Cookie");
+        let cookie_struct = (!cookie_fields.is_empty()).then(|| {
+            let doc = format!("Cookie parameters of `{}`.", op.name);
+            support.push(quote! { #[doc = #doc] #derive pub struct #cookie_ident { #(#cookie_fields)* } });
+            quote!(#cookie_ident)
         });
 
         // the spec checks allow one media type of `spec::BODY_MEDIA_TYPES`
@@ -408,6 +473,9 @@ impl<'a> Generator<'a> {
                     .unwrap_or_else(|| ("application/json".into(), json!({})));
                 if crate::spec::RAW_BODY_MEDIA_TYPES.contains(&media.as_str()) {
                     Some(Body::Raw)
+                } else if media == "multipart/form-data" {
+                    let pointer = format!("{}/requestBody/content/multipart~1form-data/schema", op.pointer);
+                    Some(Body::Multipart(self.multipart_struct(&op.name, &schema, &pascal, &pointer, support)?))
                 } else {
                     let ty = self.add_type(&schema, format!("{pascal}Body"), &format!("{}/requestBody", op.pointer))?;
                     Some(if media == "application/json" { Body::Json(ty) } else { Body::Form(ty) })
@@ -415,7 +483,7 @@ impl<'a> Generator<'a> {
             }
             None => None,
         };
-        let response = self.response(op, &doc_value, &pascal)?;
+        let response = self.response(op, &doc_value, &pascal, support)?;
         Ok(Endpoint {
             op,
             doc,
@@ -423,7 +491,9 @@ impl<'a> Generator<'a> {
             path_struct,
             published_path_struct,
             query_struct,
+            multi_query,
             header_struct,
+            cookie_struct,
             body,
             response,
             route_path: route.path,
@@ -431,42 +501,254 @@ impl<'a> Generator<'a> {
         })
     }
 
-    fn response(&mut self, op: &Operation, doc_value: &Value, pascal: &str) -> Result<TokenStream, Problem> {
+    /// The success type of an operation: dropshot's own typed response when
+    /// the operation has one success, 200/201/202 with JSON or 204 without
+    /// content; otherwise a generated `<Op>Response` enum (see
+    /// `dropshot_codegen_runtime::response`).
+    fn response(
+        &mut self,
+        op: &Operation,
+        doc_value: &Value,
+        pascal: &str,
+        support: &mut Vec<TokenStream>,
+    ) -> Result<TokenStream, Problem> {
         let responses = doc_value.get("responses").and_then(Value::as_object).cloned().unwrap_or_default();
         let success: Vec<(&String, &Value)> = responses.iter().filter(|(code, _)| code.starts_with('2')).collect();
         let pointer = format!("{}/responses", op.pointer);
-        let [(code, response)] = success.as_slice() else {
-            let message = format!("`{}` documents {} success responses", op.operation_id, success.len());
+        if success.is_empty() {
+            let message = format!("`{}` documents no success response", op.operation_id);
             return Err(Problem::new(Kind::SuccessResponses, pointer, message)
-                .fix("dropshot endpoints have one success type, so document exactly one 2xx response in the service")
+                .fix("a handler must answer something on success, so document a 2xx response in the service")
                 .operation(&op.operation_id));
-        };
-        let response = resolve(&self.doc, response).clone();
-        let schema = response.pointer("/content/application~1json/schema").cloned();
-        let body = match &schema {
-            Some(schema) => Some(self.add_type(schema, format!("{pascal}Response"), &format!("{pointer}/{code}"))?),
-            None => None,
-        };
-        Ok(match (code.as_str(), body) {
-            ("200", Some(t)) => quote!(dropshot::HttpResponseOk<#t>),
-            ("201", Some(t)) => quote!(dropshot::HttpResponseCreated<#t>),
-            ("202", Some(t)) => quote!(dropshot::HttpResponseAccepted<#t>),
-            ("204", None) => quote!(dropshot::HttpResponseDeleted),
-            ("200", None) => quote!(dropshot::HttpResponseOk<()>),
-            (code, _) => {
-                let message = format!(
-                    "`{}` answers {code}{}",
-                    op.operation_id,
-                    if schema.is_some() { " with a body" } else { " without a body" }
-                );
+        }
+        // (status, description, media type and schema of each content)
+        let mut documented: Vec<DocumentedResponse> = Vec::new();
+        for (code, response) in &success {
+            let Some(status) = code.parse::<u16>().ok().filter(|s| (200..300).contains(s)) else {
+                let message = format!("`{}` documents the status range `{code}`", op.operation_id);
                 return Err(Problem::new(Kind::UnsupportedStatus, format!("{pointer}/{code}"), message)
-                    .fix(
-                        "the server generator supports 200, 201 and 202 with a JSON body, and 204 without, \
-                         so answer with one of those in the service",
-                    )
+                    .fix("a handler answers one status, so document each 2xx status it answers in the service")
                     .operation(&op.operation_id));
+            };
+            let response = resolve(&self.doc, response).clone();
+            let description = response.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+            let content = response
+                .get("content")
+                .and_then(Value::as_object)
+                .map(|c| c.iter().map(|(media, m)| (media.clone(), m.get("schema").cloned())).collect())
+                .unwrap_or_default();
+            documented.push((status, description, content));
+        }
+        // dropshot's own typed responses, which publish exactly this
+        if let [(status, _, content)] = documented.as_slice() {
+            let simple = match (status, content.as_slice()) {
+                (204, []) => Some(quote!(dropshot::HttpResponseDeleted)),
+                (200..=202, [(media, Some(schema))]) if media == "application/json" => {
+                    let t = self.add_type(schema, format!("{pascal}Response"), &format!("{pointer}/{status}"))?;
+                    Some(match status {
+                        200 => quote!(dropshot::HttpResponseOk<#t>),
+                        201 => quote!(dropshot::HttpResponseCreated<#t>),
+                        _ => quote!(dropshot::HttpResponseAccepted<#t>),
+                    })
+                }
+                (200, []) => Some(quote!(dropshot::HttpResponseOk<()>)),
+                _ => None,
+            };
+            if let Some(simple) = simple {
+                return Ok(simple);
             }
-        })
+        }
+        self.response_enum(op, pascal, &pointer, documented, support)
+    }
+
+    /// `<Op>Response`: one variant per documented (status, media type), which
+    /// sets both; its `HttpResponse` metadata carries every one of them to
+    /// the published document.
+    fn response_enum(
+        &mut self,
+        op: &Operation,
+        pascal: &str,
+        pointer: &str,
+        documented: Vec<DocumentedResponse>,
+        support: &mut Vec<TokenStream>,
+    ) -> Result<TokenStream, Problem> {
+        let rt = quote!(dropshot_codegen_runtime::response);
+        let mut variants = Vec::new();
+        let mut arms = Vec::new();
+        let mut status_arms = Vec::new();
+        let mut entries = Vec::new();
+        for (status, description, content) in &documented {
+            let status_name = status_variant(*status);
+            let several = content.len() > 1;
+            let contents: Vec<Option<&(String, Option<Value>)>> =
+                if content.is_empty() { vec![None] } else { content.iter().map(Some).collect() };
+            for c in contents {
+                let name = match c {
+                    Some((media, _)) if several => format!("{status_name}{}", media_suffix(media)),
+                    _ => status_name.clone(),
+                };
+                let variant = format_ident!("{name}");
+                let (doc, variant_tokens, arm, entry) = match c {
+                    None => (
+                        format!("{status}: {description}"),
+                        quote!(#variant),
+                        quote!(Self::#variant => #rt::empty(#status),),
+                        quote!(#rt::Documented { status: #status, description: #description, content: None }),
+                    ),
+                    Some((media, schema)) if is_json(media) => {
+                        let ty = match schema {
+                            Some(schema) => self.add_type(
+                                schema,
+                                format!("{pascal}{name}Body"),
+                                &format!("{pointer}/{status}/content/{}/schema", crate::pointer::escape(media)),
+                            )?,
+                            None => quote!(serde_json::Value),
+                        };
+                        (
+                            format!("{status} `{media}`: {description}"),
+                            quote!(#variant(#ty)),
+                            quote!(Self::#variant(value) => #rt::json(#status, #media, &value),),
+                            quote!(#rt::Documented { status: #status, description: #description, content: Some((#media, #rt::json_schema::<#ty>)) }),
+                        )
+                    }
+                    Some((media, _)) => {
+                        let schema_fn = if media.starts_with("text/") {
+                            quote!(#rt::text_schema)
+                        } else {
+                            quote!(#rt::binary_schema)
+                        };
+                        (
+                            format!(
+                                "{status} `{media}`: {description}\n\nThe body as text, bytes or a stream (`dropshot::Body::wrap`); the variant sets the status and the content type."
+                            ),
+                            quote!(#variant(dropshot::Body)),
+                            quote!(Self::#variant(body) => #rt::raw(#status, #media, body),),
+                            quote!(#rt::Documented { status: #status, description: #description, content: Some((#media, #schema_fn)) }),
+                        )
+                    }
+                };
+                let pattern = match c {
+                    None => quote!(Self::#variant),
+                    Some(_) => quote!(Self::#variant(_)),
+                };
+                variants.push(quote!(#[doc = #doc] #variant_tokens,));
+                arms.push(arm);
+                status_arms.push(quote!(#pattern => #status,));
+                entries.push(entry);
+            }
+        }
+        let ident = format_ident!("{pascal}Response");
+        let doc =
+            format!("The success responses of `{}`: each variant answers its status with its content type.", op.name);
+        support.push(quote! {
+            #[doc = #doc]
+            pub enum #ident {
+                #(#variants)*
+            }
+            impl #rt::Responses for #ident {
+                const DOCUMENTED: &'static [#rt::Documented] = &[#(#entries),*];
+            }
+            impl dropshot::HttpResponse for #ident {
+                fn to_result(self) -> #rt::HandlerResult {
+                    match self {
+                        #(#arms)*
+                    }
+                }
+                fn response_metadata() -> dropshot::ApiEndpointResponse {
+                    #rt::metadata::<Self>()
+                }
+                fn status_code(&self) -> #rt::StatusCode {
+                    #rt::status(match self {
+                        #(#status_arms)*
+                    })
+                }
+            }
+        });
+        Ok(quote!(#ident))
+    }
+
+    /// `<Op>Multipart`: the fields of a multipart body, a file (`type:
+    /// string, format: binary`) as a `FilePart`, other fields as typify
+    /// types parsed from their text.
+    fn multipart_struct(
+        &mut self,
+        op_name: &str,
+        schema: &Value,
+        pascal: &str,
+        pointer: &str,
+        support: &mut Vec<TokenStream>,
+    ) -> Result<TokenStream, Problem> {
+        let mut object = resolve(&self.doc, schema).clone();
+        if let Some(Value::Array(all)) = object.get("allOf")
+            && let [only] = all.as_slice()
+        {
+            object = resolve(&self.doc, only).clone();
+        }
+        let required: Vec<String> = object
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect();
+        let properties = object.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut fields = Vec::new();
+        for (name, property) in &properties {
+            let resolved = resolve(&self.doc, property).clone();
+            let is_file = |s: &Value| {
+                let s = resolve(&self.doc, s);
+                s.get("type").and_then(Value::as_str) == Some("string")
+                    && s.get("format").and_then(Value::as_str) == Some("binary")
+            };
+            let nullable = resolved.get("nullable") == Some(&Value::Bool(true));
+            let is_required = required.contains(name);
+            let file_part = quote!(dropshot_codegen_runtime::FilePart);
+            let ty = if is_file(&resolved) {
+                if nullable { quote!(::std::option::Option<#file_part>) } else { file_part }
+            } else if resolved.get("type").and_then(Value::as_str) == Some("array")
+                && resolved.get("items").is_some_and(is_file)
+            {
+                quote!(::std::vec::Vec<#file_part>)
+            } else {
+                self.add_type(
+                    property,
+                    format!("{pascal}{}", name.to_upper_camel_case()),
+                    &format!("{pointer}/properties/{}", crate::pointer::escape(name)),
+                )?
+            };
+            let default = resolved.get("default").filter(|d| !d.is_null());
+            let ty = if is_required || is_option(&ty) || default.is_some() {
+                ty
+            } else {
+                quote!(::std::option::Option<#ty>)
+            };
+            let default_attr = match default {
+                Some(default) if !is_required && !is_option(&ty) => {
+                    let f = format!("default_{}_body_{}", pascal.to_snake_case(), field_ident(name));
+                    let f_ident = format_ident!("{}", f);
+                    let text = default.to_string();
+                    let expect = format!("the default of `{name}` in the spec fits its type");
+                    support.push(quote! {
+                        fn #f_ident() -> #ty { serde_json::from_str(#text).expect(#expect) }
+                    });
+                    Some(quote!(#[serde(default = #f)]))
+                }
+                _ => is_option(&ty).then(|| quote!(#[serde(default)])),
+            };
+            let field = field_ident(name);
+            let rename = (&field != name).then(|| quote!(#[serde(rename = #name)]));
+            let doc = resolved.get("description").and_then(Value::as_str).map(|d| quote!(#[doc = #d]));
+            let field = syn::Ident::new(&field, Span::call_site());
+            fields.push(quote! { #doc #rename #default_attr pub #field: #ty, });
+        }
+        let ident = format_ident!("{pascal}Multipart");
+        let doc = format!("The parts of the multipart body of `{op_name}`: a file is a `FilePart`.");
+        support.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+            pub struct #ident { #(#fields)* }
+        });
+        Ok(quote!(#ident))
     }
 
     fn endpoint_tokens(&self, e: &Endpoint<'_>, error: &TokenStream, published: bool) -> TokenStream {
@@ -489,16 +771,27 @@ impl<'a> Generator<'a> {
             _ => None,
         };
         let limit = e.body.as_ref().map(|_| quote!(request_body_max_bytes = #limit,));
-        let content_type =
-            matches!(e.body, Some(Body::Form(_))).then(|| quote!(content_type = "application/x-www-form-urlencoded",));
+        let content_type = match e.body {
+            Some(Body::Form(_)) => Some(quote!(content_type = "application/x-www-form-urlencoded",)),
+            Some(Body::Multipart(_)) => Some(quote!(content_type = "multipart/form-data",)),
+            _ => None,
+        };
         let name = syn::Ident::new(&e.op.name, Span::call_site());
         let path_struct = if published { &e.published_path_struct } else { &e.path_struct };
         let path_arg = path_struct.as_ref().map(|p| quote!(path: dropshot::Path<#p>,));
-        let query_arg = e.query_struct.as_ref().map(|q| quote!(query: dropshot::Query<#q>,));
+        let query_arg = e.query_struct.as_ref().map(|q| {
+            if e.multi_query {
+                quote!(query: dropshot_codegen_runtime::MultiQuery<#q>,)
+            } else {
+                quote!(query: dropshot::Query<#q>,)
+            }
+        });
         let header_arg = e.header_struct.as_ref().map(|h| quote!(headers: dropshot::Header<#h>,));
+        let cookie_arg = e.cookie_struct.as_ref().map(|c| quote!(cookies: dropshot_codegen_runtime::Cookies<#c>,));
         let body_arg = e.body.as_ref().map(|body| match body {
             Body::Json(ty) | Body::Form(ty) => quote!(body: dropshot::TypedBody<#ty>,),
             Body::Raw => quote!(body: dropshot::UntypedBody,),
+            Body::Multipart(ty) => quote!(body: dropshot_codegen_runtime::Multipart<#ty>,),
         });
         let response = &e.response;
         let mut doc = e.doc.clone();
@@ -526,6 +819,7 @@ impl<'a> Generator<'a> {
                 #path_arg
                 #query_arg
                 #header_arg
+                #cookie_arg
                 #body_arg
             ) -> Result<#response, #error>;
         }
@@ -552,6 +846,36 @@ fn pydantic_error_type(doc: &Value, schema: &Value) -> &'static str {
         (Some("boolean"), _) => "bool_parsing",
         _ => "value_error",
     }
+}
+
+/// The variant name of a success status.
+fn status_variant(status: u16) -> String {
+    match status {
+        200 => "Ok".into(),
+        201 => "Created".into(),
+        202 => "Accepted".into(),
+        203 => "NonAuthoritativeInformation".into(),
+        204 => "NoContent".into(),
+        205 => "ResetContent".into(),
+        206 => "PartialContent".into(),
+        207 => "MultiStatus".into(),
+        208 => "AlreadyReported".into(),
+        226 => "ImUsed".into(),
+        other => format!("Status{other}"),
+    }
+}
+
+/// What tells apart the variants of one status with several media types:
+/// `application/json` → `Json`, `text/csv` → `Csv`.
+fn media_suffix(media: &str) -> String {
+    let subtype = media.split(';').next().unwrap_or(media).rsplit('/').next().unwrap_or(media);
+    subtype.to_upper_camel_case()
+}
+
+/// JSON, or a `+json` media type.
+fn is_json(media: &str) -> bool {
+    let media = media.split(';').next().unwrap_or(media).trim();
+    media == "application/json" || media.ends_with("+json")
 }
 
 fn is_option(ty: &TokenStream) -> bool {
