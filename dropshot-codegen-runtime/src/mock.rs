@@ -248,6 +248,61 @@ impl Engine {
         f(&mut state.store)
     }
 
+    /// Loads fixtures: a JSON object from a resource's collection path
+    /// (`/items/{item_id}/notes`) to an array of items in the shape its read
+    /// answers. An item's id is its id property; a nested item names its
+    /// parents by the path's variable names (`item_id`). Returns how many
+    /// items were stored; an entry that fits nowhere is refused with its
+    /// place, and nothing is stored then.
+    pub fn load_fixtures(&self, fixtures: &Value) -> Result<usize, String> {
+        let Some(fixtures) = fixtures.as_object() else {
+            return Err("fixtures must be a JSON object from collection paths to arrays of items".into());
+        };
+        let mut puts = Vec::new();
+        for (collection, items) in fixtures {
+            let Some(index) = self.resources.resources.iter().position(|r| &r.collection == collection) else {
+                let known: Vec<&str> = self.resources.resources.iter().map(|r| r.collection.as_str()).collect();
+                return Err(format!("{collection}: not a resource of the spec (resources: {})", known.join(", ")));
+            };
+            let resource = &self.resources.resources[index];
+            let schema = self.item_schema(index).unwrap_or(json!({}));
+            let id_property = id_property(&self.doc, &schema, &resource.id_param);
+            let validator = Validator::new(&self.doc);
+            for (i, item) in items.as_array().into_iter().flatten().enumerate() {
+                let place = format!("{collection}[{i}]");
+                let item = validator
+                    .validate_value(&schema, item, &[])
+                    .map_err(|e| format!("{place}: not a valid item: {}", crate::validate::detail_value(&e)))?;
+                let id = id_property
+                    .as_ref()
+                    .and_then(|p| item.get(p))
+                    .ok_or_else(|| format!("{place}: has no id property ({})", resource.id_param))?;
+                let parents = resource
+                    .parent_params
+                    .iter()
+                    .map(|p| {
+                        item.get(p)
+                            .map(|v| key_of(Some(v)))
+                            .ok_or_else(|| format!("{place}: does not name its parent `{p}`"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                puts.push((index, parents, key_of(Some(id)), item.clone()));
+            }
+            if !items.is_array() {
+                return Err(format!("{collection}: expected an array of items"));
+            }
+        }
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = puts.len();
+        for (index, parents, id, item) in puts {
+            state
+                .store
+                .put(index, &parents, id, item)
+                .map_err(|_| "a parent of a fixture is not among the fixtures".to_string())?;
+        }
+        Ok(count)
+    }
+
     /// Forgets every stored item and restarts the id counters.
     pub fn reset(&self) {
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -535,10 +590,15 @@ fn key_of(value: Option<&Value>) -> String {
     }
 }
 
-/// The property that holds an item's id: the path variable's name, else `id`.
+/// The property that holds an item's id: the path variable's name, else
+/// `id`; of a union, the first its members have.
 fn id_property(doc: &Value, schema: &Value, param: &str) -> Option<String> {
-    let properties = resolve(doc, schema).get("properties")?.as_object()?;
-    [param, "id"].into_iter().find(|p| properties.contains_key(*p)).map(str::to_string)
+    let schema = resolve(doc, schema);
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        return [param, "id"].into_iter().find(|p| properties.contains_key(*p)).map(str::to_string);
+    }
+    let members = ["oneOf", "anyOf", "allOf"].into_iter().filter_map(|k| schema.get(k)).filter_map(Value::as_array);
+    members.flatten().find_map(|member| id_property(doc, member, param))
 }
 
 /// A new id of the property's type: the counter for an integer, else a

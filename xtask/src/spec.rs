@@ -62,12 +62,25 @@ pub struct Config {
     /// on every run.
     #[serde(default)]
     pub skip: BTreeMap<String, String>,
+    /// Settings of the contract stub (`contract-stub`).
+    #[serde(default)]
+    pub stub: StubConfig,
     /// Settings of the generated client.
     #[serde(default)]
     pub client: ClientConfig,
     /// Settings of the generated server API.
     #[serde(default)]
     pub server: ServerConfig,
+}
+
+/// `[stub]`: read by the contract stub, not by the generators.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StubConfig {
+    /// operationId → `"stateless"`, or `"<role> <collection path>"`: a
+    /// correction of the path convention by which the stub keeps state.
+    #[serde(default)]
+    pub resources: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

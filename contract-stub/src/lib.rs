@@ -1,0 +1,167 @@
+//! The contract stub for any spec: every operation of `openapi.json` served
+//! by [`dropshot_codegen_runtime::mock`]'s engine with no code written for
+//! the spec. It reads the spec at start-up (lowered and checked as
+//! `cargo xtask generate` does, with `codegen.toml`'s `[skip]`), so a new
+//! export needs no regeneration to be served.
+//!
+//! - requests are routed and validated as FastAPI does (404/405/422 with
+//!   Starlette's and pydantic's bodies);
+//! - collections and their items keep state ([`dropshot_codegen_runtime::resources`]:
+//!   a created item is listed and read back, a PATCH merges what was sent, a
+//!   delete makes the next read a 404), and fixtures load into any resource;
+//! - every other operation answers the spec's example, or a value made from
+//!   its response schema, the same for the same request;
+//! - hand-written overrides ([`Overrides`]) answer the operations they name
+//!   instead; the start-up lines say how each operation is answered.
+//!
+//! ```no_run
+//! # async fn example() -> anyhow::Result<()> {
+//! let spec = contract_stub::load_spec(None, None)?;
+//! let stub = contract_stub::start(contract_stub::Options::new(spec)).await?;
+//! println!("{}", stub.url());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use dropshot_codegen_runtime::mock::{Engine, Handler, Source};
+use dropshot_codegen_runtime::resources::{Override, Role};
+use serde_json::Value;
+
+/// Hand-written answers, by operationId: the part of the stub a team writes.
+pub type Overrides = BTreeMap<String, Handler>;
+
+/// The lowered spec to serve and the corrections of the resource convention.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The lowered (3.0.3) document.
+    pub doc: Value,
+    pub corrections: BTreeMap<String, Override>,
+}
+
+/// Reads and lowers a spec as `cargo xtask generate` does: `spec` (the
+/// workspace's `openapi.json` when `None`) with `config` (its
+/// `codegen.toml`).
+pub fn load_spec(spec: Option<&Path>, config: Option<&Path>) -> anyhow::Result<Spec> {
+    let ws = xtask::spec::Workspace::this();
+    let spec_path = spec.map(Path::to_path_buf).unwrap_or_else(|| ws.spec_path());
+    let config_path = config.map(Path::to_path_buf).unwrap_or_else(|| match spec {
+        Some(s) => s.with_file_name("codegen.toml"),
+        None => ws.config_path(),
+    });
+    let spec = xtask::spec::Spec::load(&spec_path, &config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut corrections = BTreeMap::new();
+    for (id, text) in &spec.config.stub.resources {
+        let correction = match text.split_once(' ') {
+            None if text == "stateless" => Override::Stateless,
+            Some((role, collection)) if Role::parse(role).is_some() => {
+                Override::Role { collection: collection.trim().to_string(), role: Role::parse(role).expect("checked") }
+            }
+            _ => anyhow::bail!(
+                "codegen.toml: [stub.resources] {id} = {text:?}: expected \"stateless\" or \"<create|list|read|replace|update|delete> <collection path>\""
+            ),
+        };
+        if spec.operation(id).is_none() {
+            anyhow::bail!("codegen.toml: [stub.resources] names operation `{id}`, which the spec does not have");
+        }
+        corrections.insert(id.clone(), correction);
+    }
+    Ok(Spec { doc: spec.lowered, corrections })
+}
+
+/// How to start a stub.
+pub struct Options {
+    pub spec: Spec,
+    /// Where to listen; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Fixtures: collection path → items (see [`Engine::load_fixtures`]).
+    pub fixtures: Option<Value>,
+    pub overrides: Overrides,
+    pub log_level: dropshot::ConfigLoggingLevel,
+}
+
+impl Options {
+    /// Defaults: 127.0.0.1 on a free port, no fixtures, no overrides, quiet.
+    pub fn new(spec: Spec) -> Self {
+        Self {
+            spec,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            fixtures: None,
+            overrides: Overrides::new(),
+            log_level: dropshot::ConfigLoggingLevel::Error,
+        }
+    }
+}
+
+/// A running stub.
+pub struct RunningStub {
+    server: dropshot::HttpServer<Arc<Engine>>,
+}
+
+impl RunningStub {
+    /// The base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.server.local_addr())
+    }
+
+    /// The engine, to look at its store or reset it.
+    pub fn engine(&self) -> &Engine {
+        self.server.app_private()
+    }
+
+    /// Stops accepting requests and waits for those in flight.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.server.close().await.map_err(|e| anyhow::anyhow!("stopping the stub: {e}"))
+    }
+}
+
+/// The engine for `options`, fixtures loaded and overrides registered.
+pub fn engine(options: Options) -> anyhow::Result<Engine> {
+    let mut engine = Engine::new(options.spec.doc, &options.spec.corrections);
+    for (id, handler) in options.overrides {
+        if !engine.sources().iter().any(|(op, _)| op == &id) {
+            anyhow::bail!("an override names operation `{id}`, which the spec does not have");
+        }
+        engine = engine.with_override(&id, handler);
+    }
+    if let Some(fixtures) = &options.fixtures {
+        engine.load_fixtures(fixtures).map_err(|e| anyhow::anyhow!("fixtures: {e}"))?;
+    }
+    Ok(engine)
+}
+
+/// Starts a stub in this process (inside a tokio runtime).
+pub async fn start(options: Options) -> anyhow::Result<RunningStub> {
+    let bind = options.bind;
+    let log = dropshot::ConfigLogging::StderrTerminal { level: options.log_level.clone() }
+        .to_logger("contract-stub")
+        .map_err(|e| anyhow::anyhow!("logger: {e}"))?;
+    let engine = Arc::new(engine(options)?);
+    let config = dropshot::ConfigDropshot {
+        bind_address: bind,
+        default_handler_task_mode: dropshot::HandlerTaskMode::CancelOnDisconnect,
+        ..Default::default()
+    };
+    let server = dropshot::ServerBuilder::new(dropshot_codegen_runtime::mock::api_description(), engine, log)
+        .config(config)
+        .start()
+        .map_err(|e| anyhow::anyhow!("cannot start the stub on {bind}: {e}"))?;
+    Ok(RunningStub { server })
+}
+
+/// One line per operation: how it is answered.
+pub fn describe(engine: &Engine) -> Vec<String> {
+    engine
+        .sources()
+        .into_iter()
+        .map(|(id, source)| match source {
+            Source::HandWritten => format!("  hand-written  {id}"),
+            Source::Stateful { collection, role } => format!("  stateful      {id} ({} {collection})", role.as_str()),
+            Source::Example => format!("  example       {id}"),
+        })
+        .collect()
+}

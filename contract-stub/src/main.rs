@@ -1,0 +1,57 @@
+//! `contract-stub`: the contract stub for any spec, as a binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Serves every operation of an OpenAPI export (a FastAPI service's
+/// `openapi.json`) as that service would answer, stateful where the paths
+/// say so, for contract tests.
+#[derive(Parser)]
+#[command(name = "contract-stub", version)]
+struct Flags {
+    /// The spec to serve (default: the workspace's openapi.json)
+    #[arg(long, value_name = "PATH")]
+    spec: Option<PathBuf>,
+    /// codegen.toml beside it (default: next to the spec)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// JSON object from collection paths to arrays of items to start with
+    #[arg(long, value_name = "PATH")]
+    fixtures: Option<PathBuf>,
+    /// Log level: error, warn, info (each request), debug
+    #[arg(long, default_value = "info")]
+    log_level: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let flags = Flags::parse();
+    let spec = contract_stub::load_spec(flags.spec.as_deref(), flags.config.as_deref())?;
+    let mut options = contract_stub::Options::new(spec);
+    options.bind = flags.bind;
+    options.log_level = match flags.log_level.as_str() {
+        "error" => dropshot::ConfigLoggingLevel::Error,
+        "warn" => dropshot::ConfigLoggingLevel::Warn,
+        "info" => dropshot::ConfigLoggingLevel::Info,
+        "debug" => dropshot::ConfigLoggingLevel::Debug,
+        other => anyhow::bail!("--log-level {other}: expected error, warn, info or debug"),
+    };
+    if let Some(path) = &flags.fixtures {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        options.fixtures =
+            Some(serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not JSON ({e})", path.display()))?);
+    }
+    let stub = contract_stub::start(options).await?;
+    println!("contract-stub listening on {}", stub.url());
+    for line in contract_stub::describe(stub.engine()) {
+        println!("{line}");
+    }
+    tokio::signal::ctrl_c().await?;
+    eprintln!("shutting down");
+    stub.stop().await
+}

@@ -1,0 +1,60 @@
+//! The contract stub served for real on 127.0.0.1, on the Coverage API's
+//! export: state across requests, fixtures, and how it describes itself.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+fn coverage_spec() -> contract_stub::Spec {
+    let root = xtask::spec::Workspace::this().root;
+    let spec: PathBuf = root.join("fastapi-app/openapi.json");
+    contract_stub::load_spec(Some(&spec), None).expect("the Coverage API's export loads")
+}
+
+#[tokio::test]
+async fn state_survives_between_requests_and_fixtures_load() {
+    let mut options = contract_stub::Options::new(coverage_spec());
+    let pet = json!({"kind": "cat", "name": "Tom", "lives": 9});
+    options.fixtures = Some(json!({"/pets": [pet]}));
+    let stub = contract_stub::start(options).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = stub.url();
+    let read: Value = http.get(format!("{url}/pets/Tom")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["name"], "Tom");
+    assert_eq!(read["lives"], 9);
+    let created = http
+        .post(format!("{url}/pets"))
+        .json(&json!({"kind": "dog", "name": "Rex", "good_boy": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let all: Value = http.get(format!("{url}/pets")).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = all.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Tom", "Rex"]);
+    let missing = http.get(format!("{url}/pets/Felix")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.json::<Value>().await.unwrap(), json!({"detail": "Not Found"}));
+    stub.stop().await.unwrap();
+}
+
+#[test]
+fn fixtures_that_fit_no_resource_are_refused_with_their_place() {
+    let mut options = contract_stub::Options::new(coverage_spec());
+    options.fixtures = Some(json!({"/nowhere": []}));
+    let e = contract_stub::engine(options).unwrap_err().to_string();
+    assert!(e.contains("/nowhere: not a resource of the spec"), "{e}");
+    let mut options = contract_stub::Options::new(coverage_spec());
+    options.fixtures = Some(json!({"/pets": [{"kind": "cat"}]}));
+    let e = contract_stub::engine(options).unwrap_err().to_string();
+    assert!(e.contains("/pets[0]: not a valid item"), "{e}");
+}
+
+#[test]
+fn every_operation_is_described() {
+    let engine = contract_stub::engine(contract_stub::Options::new(coverage_spec())).unwrap();
+    let lines = contract_stub::describe(&engine);
+    assert_eq!(lines.len(), 36);
+    assert!(lines.contains(&"  stateful      create_item_items_post (create /items)".to_string()), "{lines:#?}");
+    assert!(lines.contains(&"  example       health_health_get".to_string()), "{lines:#?}");
+}
