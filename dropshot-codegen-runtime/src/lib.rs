@@ -10,6 +10,7 @@
 //! - [`extract`]: the typed errors that cross dropshot's extractors (a
 //!   parameter that does not parse, a segment that names a sibling route),
 //!   and [`extract::classify`], the one reader of dropshot's messages;
+//! - [`security`]: an operation's security schemes, enforced as FastAPI does;
 //! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
 //! - [`publish`]: the OpenAPI document of a generated server;
 //! - [`template`]: the one parser of path templates, which the generator uses
@@ -17,6 +18,7 @@
 
 pub mod error;
 pub mod extract;
+pub mod security;
 pub mod template;
 pub mod validate;
 
