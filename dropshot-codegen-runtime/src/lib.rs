@@ -11,6 +11,7 @@
 //!   parameter that does not parse, a segment that names a sibling route),
 //!   and [`extract::classify`], the one reader of dropshot's messages;
 //! - [`security`]: an operation's security schemes, enforced as FastAPI does;
+//! - [`synth`]: a response value from the spec's examples or its schema, valid and deterministic;
 //! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
 //! - [`publish`]: the OpenAPI document of a generated server;
 //! - [`template`]: the one parser of path templates, which the generator uses
@@ -19,6 +20,7 @@
 pub mod error;
 pub mod extract;
 pub mod security;
+pub mod synth;
 pub mod template;
 pub mod validate;
 
