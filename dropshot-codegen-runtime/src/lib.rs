@@ -10,6 +10,12 @@
 //! - [`extract`]: the typed errors that cross dropshot's extractors (a
 //!   parameter that does not parse, a segment that names a sibling route),
 //!   and [`extract::classify`], the one reader of dropshot's messages;
+//! - [`mock`]: the contract stub's engine, answering any operation of a
+//!   spec as FastAPI would, with [`resources`] (the stateful convention and
+//!   the store), [`validate`] (requests, as pydantic validates them),
+//!   [`security`] and [`synth`];
+//! - [`security`]: an operation's security schemes, enforced as FastAPI does;
+//! - [`synth`]: a response value from the spec's examples or its schema, valid and deterministic;
 //! - [`ApiError`]: FastAPI's error bodies, for servers of a FastAPI spec;
 //! - [`cookies`], [`multipart`], [`query`], [`response`]: what dropshot has
 //!   no extractor or response type for (cookie parameters, multipart bodies,
@@ -28,6 +34,8 @@ pub mod multipart;
 pub mod query;
 pub mod resources;
 pub mod response;
+pub mod security;
+pub mod synth;
 pub mod template;
 pub mod validate;
 
