@@ -163,6 +163,7 @@ struct Operation {
 /// The engine for one spec.
 pub struct Engine {
     doc: Value,
+    security: crate::security::Security,
     operations: Vec<Operation>,
     resources: Resources,
     overrides: BTreeMap<String, Handler>,
@@ -208,7 +209,8 @@ impl Engine {
             }
         }
         let state = State { store: Store::new(&resources), counters: BTreeMap::new() };
-        Self { doc, operations, resources, overrides: BTreeMap::new(), state: Mutex::new(state) }
+        let security = crate::security::Security::new(&doc, crate::security::Policy::default());
+        Self { doc, security, operations, resources, overrides: BTreeMap::new(), state: Mutex::new(state) }
     }
 
     /// Answers `operation_id` with `handler` instead of the default.
@@ -328,6 +330,24 @@ impl Engine {
             answer.headers.push(("allow".into(), allow));
             return answer;
         };
+        // FastAPI reads a JSON body first: malformed JSON is a 422 before anything else
+        if let Some(Body { kind: BodyKind::Json, schema, required }) = &op.body
+            && !request.body.is_empty()
+            && serde_json::from_slice::<serde::de::IgnoredAny>(request.body).is_err()
+        {
+            let errors =
+                Validator::new(&self.doc).validate_body(schema, *required, request.body).err().unwrap_or_default();
+            return Answer::json(422, &crate::validate::detail_value(&errors));
+        }
+        // then its dependencies, security first: a refusal ends the request
+        let credentials = crate::security::Parts::new(request.headers, Some(request.query));
+        if let Err(rejection) = self.security.check(&op.path, &op.method.to_ascii_lowercase(), &credentials) {
+            let mut answer = Answer::json(rejection.status, &rejection.body());
+            if let Some(challenge) = &rejection.www_authenticate {
+                answer.headers.push(("www-authenticate".into(), challenge.clone()));
+            }
+            return answer;
+        }
         let validator = Validator::new(&self.doc);
         let mut errors: Vec<ValidationError> = Vec::new();
         let mut params = Map::new();
@@ -441,14 +461,23 @@ impl Engine {
         let seed = seed_of(request);
         match op.binding {
             Some(binding) => self.stateful(op, binding, &call, &mut state, seed),
-            None => self.example(op, seed),
+            None => self.example(op, seed, call.body),
         }
     }
 
-    /// The default answer: the spec's example, or a value made from the schema.
-    fn example(&self, op: &Operation, seed: u64) -> Answer {
+    /// The default answer: the spec's example, or a value made from the
+    /// schema with the fields of the request body that it has (so that an
+    /// operation that echoes what it was sent, as a validation endpoint
+    /// does, answers what it was sent).
+    fn example(&self, op: &Operation, seed: u64, body: &Value) -> Answer {
         let s = &op.success;
-        let value = s.example.clone().or_else(|| s.schema.as_ref().map(|schema| synthesize(&self.doc, schema, seed)));
+        let value = s.example.clone().or_else(|| {
+            s.schema.as_ref().map(|schema| {
+                let mut value = synthesize(&self.doc, schema, seed);
+                overlay(&self.doc, &mut value, schema, body, None);
+                value
+            })
+        });
         self.success(op, value)
     }
 
@@ -485,8 +514,12 @@ impl Engine {
         let id_property = item_schema.as_ref().and_then(|s| id_property(&self.doc, s, &resource.id_param));
         match binding.role {
             Role::Create => {
-                let Some(schema) = op.success.schema.clone().or(item_schema) else { return self.example(op, seed) };
+                let Some(schema) = op.success.schema.clone().or(item_schema) else {
+                    return self.example(op, seed, call.body);
+                };
                 let mut item = synthesize(&self.doc, &schema, seed);
+                // what the server sets has its default (`updated_at: None`)
+                with_defaults(&self.doc, &mut item, &schema);
                 overlay(&self.doc, &mut item, &schema, call.body, None);
                 let id = match id_property.as_ref().and_then(|p| call.body.get(p)).filter(|v| !v.is_null()) {
                     Some(chosen) => chosen.clone(),
@@ -520,8 +553,8 @@ impl Engine {
                 Ok(items) => {
                     let items: Vec<Value> =
                         items.into_iter().filter(|item| matches_filters(item, op, call)).cloned().collect();
+                    let total = items.len();
                     let items = paginate(items, call);
-                    let total = state.store.count(binding.resource, &parents);
                     let value = match &op.success.schema {
                         Some(schema) if resolve(&self.doc, schema).get("type") == Some(&json!("object")) => {
                             let mut page = synthesize(&self.doc, schema, seed);
@@ -619,6 +652,23 @@ fn new_id(doc: &Value, property: Option<&Value>, collection: &str, counter: u64)
             bytes[..8].copy_from_slice(&half(1));
             bytes[8..].copy_from_slice(&half(2));
             json!(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
+        }
+    }
+}
+
+/// Sets every property of `item` that has a `default` in the schema to
+/// it, and every nullable one without a default to `null` (FastAPI's
+/// response models export `updated_at: datetime | None = None` without its
+/// default): what a server sets starts out so.
+fn with_defaults(doc: &Value, item: &mut Value, schema: &Value) {
+    let Value::Object(item) = item else { return };
+    let schema = resolve(doc, schema);
+    for (name, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        let resolved = resolve(doc, property);
+        if let Some(default) = property.get("default").or_else(|| resolved.get("default")) {
+            item.insert(name.clone(), default.clone());
+        } else if property.get("nullable") == Some(&json!(true)) || resolved.get("nullable") == Some(&json!(true)) {
+            item.insert(name.clone(), Value::Null);
         }
     }
 }
@@ -839,47 +889,9 @@ fn seed_of(request: &Request<'_>) -> u64 {
     hasher.finish()
 }
 
-/// A value for `schema`: its example, else made from it (see [`crate::synth`]).
+/// A value for `schema`: its example, else made from it ([`crate::synth`]).
 pub fn synthesize(doc: &Value, schema: &Value, seed: u64) -> Value {
-    let _ = seed;
-    let schema = resolve(doc, schema);
-    if let Some(example) = schema.get("example") {
-        return example.clone();
-    }
-    if let Some(default) = schema.get("default") {
-        return default.clone();
-    }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
-        return first.clone();
-    }
-    if let Some(member) =
-        schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array).and_then(|m| m.first())
-    {
-        return synthesize(doc, member, seed);
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("object") => {
-            let mut out = Map::new();
-            for (name, p) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
-                out.insert(name.clone(), synthesize(doc, p, seed));
-            }
-            Value::Object(out)
-        }
-        Some("array") => json!([]),
-        Some("integer") => json!(schema.get("minimum").and_then(Value::as_i64).unwrap_or(0).max(0) + 1),
-        Some("number") => json!(1.0),
-        Some("boolean") => json!(true),
-        Some("string") => {
-            json!(match schema.get("format").and_then(Value::as_str) {
-                Some("uuid") => "00000000-0000-4000-8000-000000000000",
-                Some("date-time") => "2024-01-01T00:00:00Z",
-                Some("date") => "2024-01-01",
-                _ => "string",
-            })
-        }
-        _ if schema.get("nullable") == Some(&json!(true)) => Value::Null,
-        _ => Value::Null,
-    }
+    crate::synth::Synth::new(doc).value(schema, seed)
 }
 
 /// Every path, for the catch-all endpoints of [`api_description`].

@@ -16,11 +16,23 @@ fn engine() -> Engine {
     Engine::new(doc, &BTreeMap::new())
 }
 
+/// A request with the API key that the write operations require.
 fn call(engine: &Engine, method: &str, target: &str, body: Option<Value>) -> (Answer, Value) {
+    let mut headers = http::HeaderMap::new();
+    headers.insert("x-api-key", http::HeaderValue::from_static("any-key"));
+    call_with(engine, method, target, body, &headers)
+}
+
+fn call_with(
+    engine: &Engine,
+    method: &str,
+    target: &str,
+    body: Option<Value>,
+    headers: &http::HeaderMap,
+) -> (Answer, Value) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let headers = http::HeaderMap::new();
     let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    let answer = engine.answer(&Request { method, path, query, headers: &headers, body: &body });
+    let answer = engine.answer(&Request { method, path, query, headers, body: &body });
     let value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
     (answer, value)
 }
@@ -110,6 +122,19 @@ fn invalid_requests_get_fastapis_422_and_change_nothing() {
     assert_eq!(v["detail"][0]["loc"], json!(["query", "limit"]));
     let (_, page) = call(&e, "GET", "/items", None);
     assert_eq!(page["total"], 0, "nothing was stored");
+}
+
+#[test]
+fn security_is_enforced_after_json_syntax_and_before_validation() {
+    let e = engine();
+    let none = http::HeaderMap::new();
+    let (a, v) = call_with(&e, "POST", "/items", Some(json!({"name": ""})), &none);
+    assert_eq!((a.status, v), (401, json!({"detail": "Not authenticated"})));
+    assert_eq!(a.header("www-authenticate"), Some("APIKey"));
+    let answer = e.answer(&Request { method: "POST", path: "/items", query: "", headers: &none, body: b"{\"name\": " });
+    assert_eq!(answer.status, 422, "malformed JSON is answered before security");
+    let (_, page) = call(&e, "GET", "/items", None);
+    assert_eq!(page["total"], 0);
 }
 
 #[test]
