@@ -172,3 +172,15 @@ fn the_server_publishes_its_spec() {
     assert!(image.pointer("/200/content/application~1octet-stream").is_some());
     assert!(image["204"].get("content").is_none());
 }
+
+/// pydantic titles both `Cat.kind` and `Dog.kind` "Kind"; each literal must
+/// keep its own type, or the generated server refuses every dog.
+#[test]
+fn each_member_of_a_discriminated_union_keeps_its_own_tag() {
+    use codegen_tests::fastapi_server::types::Pet;
+    for pet in [serde_json::json!({"kind": "cat", "name": "Tom"}), serde_json::json!({"kind": "dog", "name": "Rex"})] {
+        let parsed: Pet = serde_json::from_value(pet.clone()).unwrap_or_else(|e| panic!("{pet}: {e}"));
+        assert_eq!(serde_json::to_value(&parsed).unwrap()["kind"], pet["kind"]);
+    }
+    assert!(serde_json::from_value::<Pet>(serde_json::json!({"kind": "bird", "name": "Tweety"})).is_err());
+}

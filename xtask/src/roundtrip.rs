@@ -37,7 +37,9 @@
 //! parameter, a schema extension) and `dropshot_codegen_runtime::publish`
 //! puts it right, from the Rust types, before this comparison.
 //!
-//! Normalised because they say the same thing: an integer's exclusive bound
+//! Normalised because they say the same thing: a union whose members each
+//! require their own value of one tag property, as `oneOf` (with its
+//! `discriminator`) and as `anyOf` (typify's untagged enum); an integer's exclusive bound
 //! and the inclusive one next to it (`minimum: 0, exclusiveMinimum: true` is
 //! `minimum: 1`), and an `enum` of strings without a `type` and the same
 //! `enum` with `type: string`; `default: null`, which says what absence
@@ -516,6 +518,24 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
             out.entry(k).or_insert(v);
         }
     }
+    // a union whose members each require their own value of one tag
+    // property (pydantic's discriminated union) accepts the same values as
+    // `oneOf` and `anyOf`, with or without a `discriminator`, which only
+    // says which member to try (typify makes it an untagged enum, which
+    // schemars publishes as `anyOf`)
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(members)) = out.get(key)
+            && let Some(tag) = exclusive_tag(members)
+            && out.get("discriminator").is_none_or(|d| d.get("propertyName").and_then(Value::as_str) == Some(&tag))
+        {
+            // no value fits two members, so their order says nothing either
+            let mut members = members.clone();
+            members.sort_by_key(|m| m.pointer(&format!("/properties/{tag}/enum/0")).map(Value::to_string));
+            out.shift_remove(key);
+            out.shift_remove("discriminator");
+            out.insert("anyOf".into(), Value::Array(members));
+        }
+    }
     if out.get("nullable") == Some(&Value::Bool(false)) {
         out.shift_remove("nullable");
     }
@@ -545,6 +565,25 @@ pub fn normalise(doc: &Value, schema: &Value, depth: usize) -> Value {
         out.insert("type".into(), Value::String("string".into()));
     }
     Value::Object(out)
+}
+
+/// The property that every member (a normalised object schema) requires
+/// with a one-value `enum` of its own, so that no value fits two members.
+fn exclusive_tag(members: &[Value]) -> Option<String> {
+    let first = members.first()?.get("properties")?.as_object()?;
+    first
+        .keys()
+        .find(|name| {
+            let mut seen = BTreeSet::new();
+            members.iter().all(|m| {
+                let required =
+                    m.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|x| x == *name));
+                let value =
+                    m.pointer(&format!("/properties/{name}/enum")).and_then(Value::as_array).filter(|e| e.len() == 1);
+                required && value.is_some_and(|e| seen.insert(e[0].to_string()))
+            })
+        })
+        .cloned()
 }
 
 /// One object schema with the properties and required names of every
