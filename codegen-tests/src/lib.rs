@@ -4,6 +4,8 @@
 //! serves one of them for the tests that call it.
 
 #[rustfmt::skip]
+pub mod fastapi_client;
+#[rustfmt::skip]
 pub mod forms_client;
 #[rustfmt::skip]
 pub mod forms_server;

@@ -48,3 +48,17 @@ fn server_golden_files() {
         .collect();
     xtask::testing::assert_golden(&files);
 }
+
+/// The FastAPI app's own export (`fastapi-app/openapi.json`, the coverage
+/// target), client side: `codegen-tests/tests/fastapi_live.rs` calls every
+/// operation of it against the app itself.
+#[test]
+fn fastapi_client_golden_file() {
+    let path = xtask::spec::Workspace::this().root.join("fastapi-app/openapi.json");
+    let spec = Spec::load(&path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let contents = xtask::client::generate(&spec).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    xtask::testing::assert_golden(&[GeneratedFile {
+        path: "codegen-tests/src/fastapi_client.rs".to_string(),
+        contents,
+    }]);
+}
