@@ -1409,3 +1409,49 @@ fn builder(c: &CustomOp) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_typify() {
+        assert_eq!(typify_name("Body_upload_file_files_post"), "BodyUploadFileFilesPost");
+        assert_eq!(typify_name("Item-Input"), "ItemInput");
+        assert_eq!(typify_name("HTTPValidationError"), "HttpValidationError");
+        assert_eq!(reason(204), "NoContent");
+        assert_eq!(reason(299), "Status299");
+    }
+
+    #[test]
+    fn which_operations_progenitor_cannot_take() {
+        let doc = json!({});
+        let ok = |code: &str, content: Value| json!({"responses": {code: {"description": "", "content": content}}});
+        let json_only = ok("200", json!({"application/json": {"schema": {"type": "object"}}}));
+        assert!(!is_custom(&doc, &json_only, &[]));
+        let events = ok("200", json!({"text/event-stream": {"schema": {"type": "string"}}}));
+        assert!(!is_custom(&doc, &events, &[]), "an event stream stays progenitor's ByteStream");
+        let html = ok("200", json!({"text/html": {"schema": {"type": "string"}}}));
+        assert!(is_custom(&doc, &html, &[]));
+        let two = json!({"responses": {"200": {"description": ""}, "204": {"description": ""}}});
+        assert!(is_custom(&doc, &two, &[]));
+        let multipart = json!({"requestBody": {"content": {"multipart/form-data": {"schema": {}}}}, "responses": {}});
+        assert!(is_custom(&doc, &multipart, &[]));
+        let cookie = json!({"name": "s", "in": "cookie"});
+        assert!(is_custom(&doc, &json_only, &[("/p".to_string(), &cookie)]));
+    }
+
+    #[test]
+    fn inline_schemas_are_hoisted_scalars_are_not() {
+        let doc = json!({"components": {"schemas": {"Theme": {"type": "string", "enum": ["a"]}}}});
+        let mut types = Types { doc: &doc, taken: BTreeSet::from(["OpMode".to_string()]), hoisted: BTreeMap::new() };
+        let text = |t: TokenStream| t.to_string().replace(' ', "");
+        assert_eq!(text(types.rust(&json!({"type": "string", "minLength": 1}), "OpName")), "::std::string::String");
+        assert_eq!(
+            text(types.rust(&json!({"allOf": [{"$ref": "#/components/schemas/Theme"}]}), "OpT")),
+            "types::Theme"
+        );
+        assert_eq!(text(types.rust(&json!({"type": "string", "enum": ["x", "y"]}), "OpMode")), "types::OpMode2");
+        assert_eq!(types.hoisted.keys().collect::<Vec<_>>(), ["OpMode2"]);
+    }
+}
