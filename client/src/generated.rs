@@ -1311,6 +1311,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: Credentials,
 }
 impl Client {
     /// Create a new client.
@@ -1335,13 +1336,15 @@ impl Client {
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
     pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+        let inner = ::std::default::Default::default();
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<Credentials> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -1351,11 +1354,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &Credentials {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<Credentials> for &Client {}
 impl Client {
     /**List Saas Associations
 
@@ -2270,4 +2273,215 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+/// Credentials for the spec's security schemes; set them on a client
+/// with `Client::with_credentials` (or `with_bearer`, `with_basic`,
+/// `with_api_key`, …), which return a cheap clone, so they serve per
+/// client and per request alike. Each request gets the credentials
+/// its operation's `security` asks for.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    bearer: Option<::std::string::String>,
+    basic: Option<(::std::string::String, ::std::string::String)>,
+    api_keys: ::std::collections::BTreeMap<&'static str, ::std::string::String>,
+}
+impl ::std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("bearer", &self.bearer.as_ref().map(|_| "…"))
+            .field("basic", &self.basic.as_ref().map(|(user, _)| user))
+            .field("api_keys", &self.api_keys.keys().collect::<::std::vec::Vec<_>>())
+            .finish()
+    }
+}
+impl Credentials {
+    /// No credentials.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The token of every bearer scheme (HTTP bearer, OAuth2, OpenID Connect).
+    pub fn bearer(mut self, token: impl Into<::std::string::String>) -> Self {
+        self.bearer = Some(token.into());
+        self
+    }
+    fn has(&self, scheme: &support::Scheme) -> bool {
+        match scheme {
+            support::Scheme::Bearer => self.bearer.is_some(),
+            support::Scheme::Basic => self.basic.is_some(),
+            support::Scheme::ApiKey(name, _, _) => self.api_keys.contains_key(name),
+            support::Scheme::Unsupported => false,
+        }
+    }
+    /// Applies the first alternative of `requirements` whose schemes all have credentials.
+    fn apply(
+        &self,
+        requirements: &[&[support::Scheme]],
+        request: &mut ::reqwest::Request,
+    ) -> Result<(), ::std::string::String> {
+        let Some(chosen) = requirements
+            .iter()
+            .find(|r| !r.is_empty() && r.iter().all(|s| self.has(s))) else {
+            return Ok(());
+        };
+        for scheme in chosen.iter() {
+            match scheme {
+                support::Scheme::Bearer => {
+                    let token = self.bearer.as_deref().unwrap_or_default();
+                    support::set_authorization(request, &format!("Bearer {token}"))?;
+                }
+                support::Scheme::Basic => {
+                    let (user, password) = self.basic.clone().unwrap_or_default();
+                    let encoded = support::base64(
+                        format!("{user}:{password}").as_bytes(),
+                    );
+                    support::set_authorization(request, &format!("Basic {encoded}"))?;
+                }
+                support::Scheme::ApiKey(name, place, key_name) => {
+                    let key = self
+                        .api_keys
+                        .get(name)
+                        .map(::std::string::String::as_str)
+                        .unwrap_or_default();
+                    match place {
+                        support::KeyIn::Header => {
+                            let header = ::reqwest::header::HeaderName::from_bytes(
+                                    key_name.as_bytes(),
+                                )
+                                .map_err(|e| e.to_string())?;
+                            let mut value = ::reqwest::header::HeaderValue::from_str(key)
+                                .map_err(|e| e.to_string())?;
+                            value.set_sensitive(true);
+                            request.headers_mut().insert(header, value);
+                        }
+                        support::KeyIn::Query => {
+                            request
+                                .url_mut()
+                                .query_pairs_mut()
+                                .append_pair(key_name, key);
+                        }
+                        support::KeyIn::Cookie => {
+                            support::add_cookie(request.headers_mut(), key_name, key)?;
+                        }
+                    }
+                }
+                support::Scheme::Unsupported => {}
+            }
+        }
+        Ok(())
+    }
+}
+impl Client {
+    /// The credentials this client sends.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner
+    }
+    /// A clone of this client (sharing its connection pool) that sends `credentials`.
+    pub fn with_credentials(&self, credentials: Credentials) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: credentials,
+        }
+    }
+    /// A clone of this client that sends `Authorization: Bearer <token>` where the spec asks for a bearer token.
+    pub fn with_bearer(&self, token: impl Into<::std::string::String>) -> Self {
+        self.with_credentials(self.inner.clone().bearer(token))
+    }
+}
+impl ClientHooks<Credentials> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut ::reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        self.inner
+            .apply(support::security(info.operation_id), request)
+            .map_err(Error::InvalidRequest)
+    }
+}
+mod security_table {
+    use super::support;
+    /// The security requirements of each operation, by its Rust name.
+    pub(crate) fn security(operation_id: &str) -> &'static [&'static [support::Scheme]] {
+        match operation_id {
+            "list_saas_associations" => &[&[support::Scheme::Bearer]],
+            "update_saas_association" => &[&[support::Scheme::Bearer]],
+            "bulk_update_saas_association_status" => &[&[support::Scheme::Bearer]],
+            _ => &[],
+        }
+    }
+}
+/// Support code of the generated client.
+#[allow(dead_code)]
+mod support {
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) enum KeyIn {
+        Header,
+        Query,
+        Cookie,
+    }
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) enum Scheme {
+        Bearer,
+        Basic,
+        /// scheme name, where, the key's name
+        ApiKey(&'static str, KeyIn, &'static str),
+        Unsupported,
+    }
+    pub(crate) use super::security_table::security;
+    pub(crate) fn set_authorization(
+        request: &mut ::reqwest::Request,
+        value: &str,
+    ) -> Result<(), ::std::string::String> {
+        let mut value = ::reqwest::header::HeaderValue::from_str(value)
+            .map_err(|e| e.to_string())?;
+        value.set_sensitive(true);
+        request.headers_mut().insert(::reqwest::header::AUTHORIZATION, value);
+        Ok(())
+    }
+    pub(crate) fn base64(input: &[u8]) -> ::std::string::String {
+        const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = ::std::string::String::with_capacity(input.len().div_ceil(3) * 4);
+        for chunk in input.chunks(3) {
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+    /// `token_url` relative to the base URL, unless it is absolute.
+    pub(crate) fn token_url(baseurl: &str, token_url: &str) -> ::std::string::String {
+        if token_url.contains("://") {
+            token_url.to_string()
+        } else {
+            format!(
+                "{}/{}", baseurl.trim_end_matches('/'), token_url.trim_start_matches('/')
+            )
+        }
+    }
+    /// Adds `name=value` to the request's one `Cookie` header.
+    pub(crate) fn add_cookie(
+        headers: &mut ::reqwest::header::HeaderMap,
+        name: &str,
+        value: &str,
+    ) -> Result<(), ::std::string::String> {
+        let pair = format!("{name}={value}");
+        let joined = match headers
+            .get(::reqwest::header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(existing) if !existing.is_empty() => format!("{existing}; {pair}"),
+            _ => pair,
+        };
+        let value = ::reqwest::header::HeaderValue::from_str(&joined)
+            .map_err(|e| e.to_string())?;
+        headers.insert(::reqwest::header::COOKIE, value);
+        Ok(())
+    }
 }

@@ -108,7 +108,7 @@ pub mod types {
     pub struct ItemCreate {
         #[serde(default = "defaults::item_create_kind")]
         pub kind: Kind,
-        pub name: Name,
+        pub name: ItemCreateName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub price: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -119,6 +119,60 @@ pub mod types {
     impl ItemCreate {
         pub fn builder() -> builder::ItemCreate {
             Default::default()
+        }
+    }
+    ///`ItemCreateName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ItemCreateName(::std::string::String);
+    impl ::std::ops::Deref for ItemCreateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ItemCreateName> for ::std::string::String {
+        fn from(value: ItemCreateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ItemCreateName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ItemCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ItemCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ItemCreateName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`Kind`
@@ -194,60 +248,6 @@ pub mod types {
     impl ::std::convert::From<i64> for LocationItem {
         fn from(value: i64) -> Self {
             Self::Integer(value)
-        }
-    }
-    ///`Name`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct Name(::std::string::String);
-    impl ::std::ops::Deref for Name {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<Name> for ::std::string::String {
-        fn from(value: Name) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for Name {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Name {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Name {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Name {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`Q`
@@ -712,7 +712,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ItemCreate {
             kind: ::std::result::Result<super::Kind, ::std::string::String>,
-            name: ::std::result::Result<super::Name, ::std::string::String>,
+            name: ::std::result::Result<super::ItemCreateName, ::std::string::String>,
             price: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -752,7 +752,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Name>,
+                T: ::std::convert::TryInto<super::ItemCreateName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value

@@ -6,6 +6,8 @@
 //! serves one of them for the tests that call it.
 
 #[rustfmt::skip]
+pub mod fastapi_client;
+#[rustfmt::skip]
 pub mod fastapi_server;
 #[rustfmt::skip]
 pub mod forms_client;
@@ -31,6 +33,8 @@ pub mod lowered_client;
 pub mod lowered_server;
 #[rustfmt::skip]
 pub mod notes30_server;
+#[rustfmt::skip]
+pub mod server_features_client;
 #[rustfmt::skip]
 pub mod server_features_server;
 

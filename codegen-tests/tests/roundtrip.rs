@@ -19,6 +19,7 @@ const SERVERS: &[(&str, Published)] = &[
     ("lowered", codegen_tests::lowered_server::openapi),
     ("notes30", codegen_tests::notes30_server::openapi),
     ("raw", codegen_tests::raw_server::openapi),
+    ("server_features", codegen_tests::server_features_server::openapi),
 ];
 
 fn fixtures_dir() -> PathBuf {

@@ -1,5 +1,5 @@
 //! What the generated server takes beyond path, query, header, JSON and form
-//! parameters, served for real (`xtask/tests/server-fixtures/server_features.json`):
+//! parameters, served for real (`xtask/tests/fixtures/server_features.json`):
 //! cookies (parsed, and a bad one named as FastAPI's 422 names it,
 //! `["cookie", name]`), a multipart body with a file and form fields, an
 //! HTML response with its content type, and one operation answering 200
@@ -157,7 +157,7 @@ async fn cookies_multipart_and_typed_responses_are_served() {
 
 #[test]
 fn the_server_publishes_its_spec() {
-    let path = xtask::spec::Workspace::this().root.join("xtask/tests/server-fixtures/server_features.json");
+    let path = xtask::spec::Workspace::this().root.join("xtask/tests/fixtures/server_features.json");
     let spec =
         xtask::spec::Spec::load(&path, std::path::Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
     let published = api::openapi();

@@ -55,22 +55,32 @@ pub fn generate(spec: &Spec) -> Result<String, Problem> {
 /// two; the golden and drift tests compare the joined file with the
 /// committed one).
 pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, Problem> {
-    if let Some(problem) = crate::spec::not_generated_yet(spec, "client generator") {
-        return Err(problem);
-    }
-    let (types, after) = split_after_types(progenitor_tokens(spec)?);
-    rest(after.to_string());
+    let (tokens, plan) = progenitor_tokens(spec)?;
+    let (types, after) = split_after_types(tokens);
+    rest(format!("{after}{}", plan.rest));
     let mut file = crate::parse_tokens(types)?;
     absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
+    if !plan.types.is_empty() {
+        let extra = crate::parse_tokens(plan.types)?;
+        if let Some(types) = file.items.iter_mut().find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        }) {
+            types.extend(extra.items);
+        }
+    }
     Ok(prettyplease::unparse(&file))
 }
 
-/// progenitor's output, unformatted.
-fn progenitor_tokens(spec: &Spec) -> Result<proc_macro2::TokenStream, Problem> {
-    let doc = progenitor_input(spec);
+/// progenitor's output, unformatted, and what [`crate::client_ops`] adds.
+fn progenitor_tokens(spec: &Spec) -> Result<(proc_macro2::TokenStream, crate::client_ops::Plan), Problem> {
+    let (doc, plan) = prepared_input(spec);
     let openapi = parse_openapi(&doc)?;
     let mut settings = GenerationSettings::new();
     settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Merged);
+    if plan.credentials {
+        settings.with_inner_type(quote::quote!(Credentials));
+    }
     let mut generator = Generator::new(&settings);
     crate::quietly(|| generator.generate_tokens(&openapi))
         .map_err(|panic| {
@@ -78,6 +88,7 @@ fn progenitor_tokens(spec: &Spec) -> Result<proc_macro2::TokenStream, Problem> {
                 .fix("this is a generator bug, please report it with the spec")
         })?
         .map_err(|e| Problem::new(Kind::ClientGenerator, "", format!("progenitor could not generate the client: {e}")))
+        .map(|tokens| (tokens, plan))
 }
 
 /// Formats what [`generate_split`] handed over.
@@ -85,8 +96,88 @@ pub fn format_rest(source: &str) -> Result<String, Problem> {
     if source.is_empty() {
         return Ok(String::new());
     }
-    let file = syn::parse_file(source).map_err(|e| crate::unparsable_output(&e))?;
+    let mut file = syn::parse_file(source).map_err(|e| crate::unparsable_output(&e))?;
+    merge_modules(&mut file.items, "builder");
+    credentials_default(&mut file.items);
     Ok(prettyplease::unparse(&file))
+}
+
+/// Moves the items of every later top-level `mod name { .. }` into the first
+/// one: [`crate::client_ops`] emits its builders in a `mod builder` of its
+/// own, which becomes part of progenitor's (whose `use` items they rely on).
+fn merge_modules(items: &mut Vec<syn::Item>, name: &str) {
+    let is_it = |item: &syn::Item| matches!(item, syn::Item::Mod(m) if m.ident == name && m.content.is_some());
+    let Some(first) = items.iter().position(is_it) else { return };
+    let mut moved = Vec::new();
+    let mut i = first + 1;
+    while i < items.len() {
+        if is_it(&items[i]) {
+            if let syn::Item::Mod(m) = items.remove(i) {
+                moved.extend(m.content.map(|(_, items)| items).unwrap_or_default());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if let syn::Item::Mod(m) = &mut items[first]
+        && let Some((_, content)) = &mut m.content
+    {
+        content.extend(moved);
+    }
+}
+
+/// With an inner type (the `Credentials` of [`crate::client_ops`]),
+/// progenitor's `Client::new` and `new_with_client` take it as a last
+/// argument; they keep their usual signatures instead, and start with empty
+/// credentials (`Client::with_credentials` sets them).
+fn credentials_default(items: &mut [syn::Item]) {
+    use syn::visit_mut::VisitMut;
+    struct DropInnerArgument;
+    impl VisitMut for DropInnerArgument {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*call.func
+                && p.path.segments.last().is_some_and(|s| s.ident == "new_with_client")
+            {
+                let kept: Vec<syn::Expr> = call
+                    .args
+                    .iter()
+                    .filter(|a| !matches!(a, syn::Expr::Path(p) if p.path.is_ident("inner")))
+                    .cloned()
+                    .collect();
+                call.args = kept.into_iter().collect();
+            }
+            syn::visit_mut::visit_expr_call_mut(self, call);
+        }
+    }
+    for item in items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || !matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) {
+            continue;
+        }
+        for member in &mut imp.items {
+            let syn::ImplItem::Fn(f) = member else { continue };
+            if f.sig.ident != "new" && f.sig.ident != "new_with_client" {
+                continue;
+            }
+            let before = f.sig.inputs.len();
+            let inputs: Vec<syn::FnArg> = f
+                .sig
+                .inputs
+                .iter()
+                .filter(|a| !matches!(a, syn::FnArg::Typed(t) if matches!(&*t.pat, syn::Pat::Ident(i) if i.ident == "inner")))
+                .cloned()
+                .collect();
+            if inputs.len() == before {
+                continue;
+            }
+            f.sig.inputs = inputs.into_iter().collect();
+            if f.sig.ident == "new_with_client" {
+                f.block.stmts.insert(0, syn::parse_quote!(let inner = ::std::default::Default::default();));
+            } else {
+                DropInnerArgument.visit_block_mut(&mut f.block);
+            }
+        }
+    }
 }
 
 /// The generated file from its two formatted parts.
@@ -117,6 +208,12 @@ const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::
 
 /// The document progenitor reads (see the module docs).
 pub fn progenitor_input(spec: &Spec) -> Value {
+    prepared_input(spec).0
+}
+
+/// The document progenitor reads, and what [`crate::client_ops`] generates
+/// for the operations it took out of it.
+fn prepared_input(spec: &Spec) -> (Value, crate::client_ops::Plan) {
     let mut doc = spec.lowered.clone();
     for op in &spec.operations {
         if let Some(o) = doc.pointer_mut(&op.pointer) {
@@ -127,7 +224,9 @@ pub fn progenitor_input(spec: &Spec) -> Value {
     combine_error_bodies(&mut doc, spec);
     optional_headers_without_null(&mut doc, spec);
     raw_bodies_as_progenitor_reads_them(&mut doc, spec);
-    doc
+    crate::spec::drop_clashing_titles(&mut doc);
+    let plan = crate::client_ops::prepare(&mut doc, spec);
+    (doc, plan)
 }
 
 /// progenitor takes a text or binary body only when its schema is exactly
@@ -443,15 +542,30 @@ mod tests {
 
     /// The whole output formatted in one piece, as before the split.
     fn in_one_piece(spec: &Spec) -> String {
-        let mut file = crate::parse_tokens(progenitor_tokens(spec).unwrap()).unwrap();
+        let (tokens, plan) = progenitor_tokens(spec).unwrap();
+        let rest = plan.rest;
+        let mut file = crate::parse_tokens(quote::quote!(#tokens #rest)).unwrap();
         absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
+        let extra = crate::parse_tokens(plan.types).unwrap();
+        if let Some(syn::Item::Mod(types)) =
+            file.items.iter_mut().find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types"))
+        {
+            types.content.as_mut().unwrap().1.extend(extra.items);
+        }
+        merge_modules(&mut file.items, "builder");
+        credentials_default(&mut file.items);
         assemble(spec, &prettyplease::unparse(&file), "")
     }
 
     #[test]
     fn formatting_in_two_parts_gives_the_text_of_one() {
         let root = crate::spec::Workspace::this().root;
-        for path in ["openapi.json", "xtask/tests/fixtures/inventory.json", "xtask/tests/fixtures/notes30.json"] {
+        for path in [
+            "openapi.json",
+            "xtask/tests/fixtures/inventory.json",
+            "xtask/tests/fixtures/notes30.json",
+            "fastapi-app/openapi.json",
+        ] {
             let text = std::fs::read_to_string(root.join(path)).unwrap();
             let spec = Spec::from_str(path, &text, Config::default()).unwrap();
             let mut handed = None;

@@ -9,6 +9,8 @@
 //! - [`lower`]: FastAPI's OpenAPI 3.1 → the 3.0.3 that progenitor reads;
 //! - [`names`]: Rust names for operations;
 //! - [`client`]: the client, through progenitor;
+//! - [`client_ops`]: what the client takes beyond progenitor (cookies,
+//!   multipart, several success statuses, text responses, authentication);
 //! - [`server`]: the server API, a dropshot API trait;
 //! - [`files`]: the one write path, and the check;
 //! - [`roundtrip`]: the server's own OpenAPI document against the spec;
@@ -17,6 +19,7 @@
 //!   tests of every crate share.
 
 pub mod client;
+pub mod client_ops;
 pub mod codegen;
 pub mod diag;
 pub mod files;

@@ -153,7 +153,7 @@ impl<'a> Generator<'a> {
         type_settings.with_type_mod("types").with_struct_builder(false).with_derive("schemars::JsonSchema".to_string());
         let mut types = TypeSpace::new(&type_settings);
         let mut lowered = spec.lowered.clone();
-        drop_clashing_titles(&mut lowered);
+        crate::spec::drop_clashing_titles(&mut lowered);
         let components = lowered.pointer("/components/schemas").and_then(Value::as_object);
         let defs = components
             .into_iter()
@@ -897,55 +897,6 @@ pub fn to_json_schema(schema: &Value, pointer: &str) -> Result<schemars::schema:
     let converted = convert(schema);
     serde_json::from_value(converted)
         .map_err(|e| Problem::new(Kind::UnsupportedSchema, pointer, format!("not a schema typify can read: {e}")))
-}
-
-/// typify names an inline schema after its `title`, and gives two
-/// different inline schemas with one title (pydantic titles a field after
-/// its name: `Cat.kind` and `Dog.kind` are both "Kind", `Literal["cat"]` and
-/// `Literal["dog"]`) one type, which then refuses the other's values. Such
-/// titles are dropped, so that typify names each type after its place
-/// (`CatKind`, `DogKind`); a title that names one schema only stays.
-fn drop_clashing_titles(doc: &mut Value) {
-    fn collect(schema: &Value, pointer: String, top: bool, out: &mut Vec<(String, String, Value)>) {
-        let Some(obj) = schema.as_object() else { return };
-        if !top && let Some(title) = obj.get("title").and_then(Value::as_str) {
-            let mut content = obj.clone();
-            content.shift_remove("title");
-            content.shift_remove("description");
-            out.push((title.to_string(), pointer.clone(), Value::Object(content)));
-        }
-        for (k, v) in obj {
-            match k.as_str() {
-                "properties" => {
-                    for (name, p) in v.as_object().into_iter().flatten() {
-                        collect(p, crate::pointer::join(&format!("{pointer}/properties"), name), false, out);
-                    }
-                }
-                "items" | "additionalProperties" | "not" => collect(v, format!("{pointer}/{k}"), false, out),
-                "allOf" | "anyOf" | "oneOf" => {
-                    for (i, m) in v.as_array().into_iter().flatten().enumerate() {
-                        collect(m, format!("{pointer}/{k}/{i}"), false, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut found = Vec::new();
-    for (name, schema) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
-        collect(schema, crate::pointer::join("/components/schemas", name), true, &mut found);
-    }
-    let mut by_title: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for (title, _, content) in &found {
-        by_title.entry(title.as_str()).or_default().insert(content.to_string());
-    }
-    for (title, pointer, _) in &found {
-        if by_title[title.as_str()].len() > 1
-            && let Some(Value::Object(schema)) = doc.pointer_mut(pointer)
-        {
-            schema.shift_remove("title");
-        }
-    }
 }
 
 fn convert(schema: &Value) -> Value {

@@ -636,38 +636,53 @@ fn check_operations(doc: &Value, ops: &[OperationRef], problems: &mut Vec<Proble
     }
 }
 
-/// A cookie parameter or a multipart body, which a generator does not take
-/// yet: the first one found, as a problem naming the generator.
-pub fn not_generated_yet(spec: &Spec, generator: &str) -> Option<Problem> {
-    for op in &spec.operations {
-        for (pointer, p) in parameters(&spec.lowered, &op.pointer) {
-            if p["in"] == "cookie" {
-                let name = p["name"].as_str().unwrap_or_default();
-                let message = format!(
-                    "`{}` takes `{name}` from a cookie, which the {generator} does not take yet",
-                    op.operation_id
-                );
-                return Some(
-                    Problem::new(Kind::ParameterLocation, pointer, message)
-                        .fix("take it from a header in the service")
-                        .operation(&op.operation_id),
-                );
+/// typify names an inline schema after its `title`, and gives two
+/// different inline schemas with one title (pydantic titles a field after
+/// its name: `Cat.kind` and `Dog.kind` are both "Kind", `Literal["cat"]` and
+/// `Literal["dog"]`) one type, which then refuses the other's values. Such
+/// titles are dropped, so that typify names each type after its place
+/// (`CatKind`, `DogKind`); a title that names one schema only stays.
+pub fn drop_clashing_titles(doc: &mut Value) {
+    fn collect(schema: &Value, pointer: String, top: bool, out: &mut Vec<(String, String, Value)>) {
+        let Some(obj) = schema.as_object() else { return };
+        if !top && let Some(title) = obj.get("title").and_then(Value::as_str) {
+            let mut content = obj.clone();
+            content.shift_remove("title");
+            content.shift_remove("description");
+            out.push((title.to_string(), pointer.clone(), Value::Object(content)));
+        }
+        for (k, v) in obj {
+            match k.as_str() {
+                "properties" => {
+                    for (name, p) in v.as_object().into_iter().flatten() {
+                        collect(p, pointer::join(&format!("{pointer}/properties"), name), false, out);
+                    }
+                }
+                "items" | "additionalProperties" | "not" => collect(v, format!("{pointer}/{k}"), false, out),
+                "allOf" | "anyOf" | "oneOf" => {
+                    for (i, m) in v.as_array().into_iter().flatten().enumerate() {
+                        collect(m, format!("{pointer}/{k}/{i}"), false, out);
+                    }
+                }
+                _ => {}
             }
         }
-        let body = format!("{}/requestBody", op.pointer);
-        if let Some(b) = spec.lowered.pointer(&body)
-            && resolve(&spec.lowered, b).pointer("/content/multipart~1form-data").is_some()
+    }
+    let mut found = Vec::new();
+    for (name, schema) in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+        collect(schema, pointer::join("/components/schemas", name), true, &mut found);
+    }
+    let mut by_title: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for (title, _, content) in &found {
+        by_title.entry(title.as_str()).or_default().insert(content.to_string());
+    }
+    for (title, pointer, _) in &found {
+        if by_title[title.as_str()].len() > 1
+            && let Some(Value::Object(schema)) = doc.pointer_mut(pointer)
         {
-            let message =
-                format!("`{}` takes a multipart body, which the {generator} does not take yet", op.operation_id);
-            return Some(
-                Problem::new(Kind::RequestBodyMediaType, body, message)
-                    .fix("take a url-encoded form or a raw body in the service")
-                    .operation(&op.operation_id),
-            );
+            schema.shift_remove("title");
         }
     }
-    None
 }
 
 /// Refuses `$ref`s that lead back to where they started without going into a
