@@ -37,37 +37,70 @@ use crate::spec::{Spec, parse_openapi};
 /// The generated client module, formatted, with its header; or the problem
 /// (its file left for the caller to name) that prevents it.
 pub fn generate(spec: &Spec) -> Result<String, Problem> {
-    let mut rest = String::new();
-    let types = generate_split(spec, |source| rest = source)?;
-    Ok(assemble(spec, &types, &format_rest(&rest)?))
+    let mut types = String::new();
+    let rest = generate_split(spec, |source| types = source)?;
+    Ok(assemble(spec, &format_types(spec, &types)?, &rest))
 }
 
-/// Runs progenitor and formats its output up to and including the `types`
-/// module, which holds most of it. Everything after that module (the
-/// `Client`, its operation builders) is handed to `rest` as source text as
-/// soon as it is known, for [`format_rest`] to format, on another thread if
-/// the caller wants: syn's values cannot cross threads, text can.
-/// [`assemble`] joins the two.
+/// Runs progenitor and formats its output after the `types` module (the
+/// `Client`, its operation builders). The items up to and including the
+/// `types` module, which holds most of the types, are handed to `types` as
+/// source text as soon as they are known, for [`format_types`] to format, on
+/// another thread if the caller wants: syn's values cannot cross threads,
+/// text can. [`assemble`] joins the two.
 ///
 /// Formatting the two parts apart gives the same text as formatting them
 /// together: prettyplease ends every top-level item with its own line break
 /// and keeps nothing from one item to the next (a test below compares the
 /// two; the golden and drift tests compare the joined file with the
 /// committed one).
-pub fn generate_split(spec: &Spec, rest: impl FnOnce(String)) -> Result<String, Problem> {
+pub fn generate_split(spec: &Spec, types: impl FnOnce(String)) -> Result<String, Problem> {
     let (tokens, plan) = progenitor_tokens(spec)?;
-    let (types, after) = split_after_types(tokens);
-    rest(format!("{after}{}", plan.rest));
-    let mut file = crate::parse_tokens(types)?;
-    absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
-    if !plan.types.is_empty() {
-        let extra = crate::parse_tokens(plan.types)?;
-        if let Some(types) = file.items.iter_mut().find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        }) {
-            types.extend(extra.items);
+    let (head, after) = split_after_types(tokens);
+    // what client_ops adds to `types` goes in a second `mod types`, which
+    // format_types merges into progenitor's
+    let extra = plan.types;
+    types(if extra.is_empty() { head.to_string() } else { quote::quote!(#head mod types { #extra }).to_string() });
+    let mut rest = after;
+    rest.extend(plan.rest);
+    if rest.is_empty() {
+        return Ok(String::new());
+    }
+    let mut file = crate::parse_tokens(rest)?;
+    merge_modules(&mut file.items, "builder");
+    credentials_default(&mut file.items);
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Formats what [`generate_split`] handed over: the `types` module, with
+/// optional fields of request bodies that may be null made
+/// [`absent_or_null`].
+pub fn format_types(spec: &Spec, source: &str) -> Result<String, Problem> {
+    let mut file = syn::parse_file(source).map_err(|e| crate::unparsable_output(&e))?;
+    let first = file.items.iter().position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
+    let extra: Vec<syn::Item> = match first {
+        Some(first) => {
+            let later: Vec<usize> = (first + 1..file.items.len())
+                .filter(|&i| matches!(&file.items[i], syn::Item::Mod(m) if m.ident == "types"))
+                .collect();
+            later
+                .into_iter()
+                .rev()
+                .filter_map(|i| match file.items.remove(i) {
+                    syn::Item::Mod(m) => m.content.map(|(_, items)| items),
+                    _ => None,
+                })
+                .flatten()
+                .collect()
         }
+        None => Vec::new(),
+    };
+    absent_or_null::apply(&mut file, &absent_or_null::fields(spec));
+    if let Some(types) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) {
+        types.extend(extra);
     }
     Ok(prettyplease::unparse(&file))
 }
@@ -89,17 +122,6 @@ fn progenitor_tokens(spec: &Spec) -> Result<(proc_macro2::TokenStream, crate::cl
         })?
         .map_err(|e| Problem::new(Kind::ClientGenerator, "", format!("progenitor could not generate the client: {e}")))
         .map(|tokens| (tokens, plan))
-}
-
-/// Formats what [`generate_split`] handed over.
-pub fn format_rest(source: &str) -> Result<String, Problem> {
-    if source.is_empty() {
-        return Ok(String::new());
-    }
-    let mut file = syn::parse_file(source).map_err(|e| crate::unparsable_output(&e))?;
-    merge_modules(&mut file.items, "builder");
-    credentials_default(&mut file.items);
-    Ok(prettyplease::unparse(&file))
 }
 
 /// Moves the items of every later top-level `mod name { .. }` into the first
@@ -569,8 +591,8 @@ mod tests {
             let text = std::fs::read_to_string(root.join(path)).unwrap();
             let spec = Spec::from_str(path, &text, Config::default()).unwrap();
             let mut handed = None;
-            let types = generate_split(&spec, |rest| handed = Some(rest)).unwrap();
-            let rest = handed.expect("the part after `mod types` is handed over");
+            let rest = generate_split(&spec, |types| handed = Some(types)).unwrap();
+            let types = handed.expect("the part up to `mod types` is handed over");
             assert!(rest.contains("struct Client"), "{path}: the Client is in the second part");
             assert!(!types.contains("pub struct Client {"), "{path}: the Client is not in the first part");
             assert_eq!(generate(&spec).unwrap(), in_one_piece(&spec), "{path}");

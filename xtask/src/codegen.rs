@@ -44,9 +44,11 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
 /// is loaded (also when a generator then fails).
 ///
 /// Two threads share the work, which on a large spec takes seconds on one:
-/// the client's thread runs progenitor and formats its `types` module; this
-/// thread generates the server, then formats the rest of the client, which
-/// the client's thread hands over as text ([`crate::client::generate_split`]).
+/// the client's thread runs progenitor and formats what follows its `types`
+/// module (the `Client` and the builders); this thread generates the server,
+/// then formats the client's `types` module, which the client's thread hands
+/// over as text ([`crate::client::generate_split`]). Each then does about
+/// half of the work.
 pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<GeneratedFile>, Failure> {
     generate_spec(&load_noting(ws, notes)?)
 }
@@ -73,26 +75,26 @@ fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Failure> {
     };
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();
-        let types = std::thread::Builder::new()
+        let rest = std::thread::Builder::new()
             .name("client".into())
             .stack_size(GENERATOR_STACK)
             .spawn_scoped(scope, || {
-                crate::client::generate_split(spec, move |rest| {
-                    let _ = hand_over.send(rest);
+                crate::client::generate_split(spec, move |types| {
+                    let _ = hand_over.send(types);
                 })
             })
             .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
         let server = crate::server::generate(spec);
-        // Nothing arrives when progenitor failed: `types` then holds the error.
-        let rest = handed.recv().ok().map(|source| crate::client::format_rest(&source));
-        let types = types.join().map_err(|panic| {
+        // Nothing arrives when progenitor failed: `rest` then holds the error.
+        let types = handed.recv().ok().map(|source| crate::client::format_types(spec, &source));
+        let rest = rest.join().map_err(|panic| {
             Failure::Other(format!(
                 "the client generator panicked ({}); this is a generator bug",
                 crate::panic_message(&*panic)
             ))
         })?;
         let client =
-            types.and_then(|types| Ok(crate::client::assemble(spec, &types, &rest.transpose()?.unwrap_or_default())));
+            rest.and_then(|rest| Ok(crate::client::assemble(spec, &types.transpose()?.unwrap_or_default(), &rest)));
         Ok::<_, Failure>((client, server))
     })?;
     Ok(vec![
