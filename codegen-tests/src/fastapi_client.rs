@@ -6695,6 +6695,7 @@ let response = client.list_items_legacy()
     .send()
     .await;
 ```*/
+    #[deprecated(note = "the service marks this operation deprecated")]
     pub fn list_items_legacy(&self) -> builder::ListItemsLegacy<'_> {
         builder::ListItemsLegacy::new(self)
     }

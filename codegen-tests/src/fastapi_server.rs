@@ -4666,6 +4666,7 @@ The old item listing; use `GET /items`.*/
     path = "/legacy/items",
     operation_id = "list_items_legacy_legacy_items_get",
     tags = ["misc"],
+    deprecated = true,
     }]
     async fn list_items_legacy(
         rqctx: dropshot::RequestContext<Self::Context>,

@@ -69,7 +69,37 @@ pub fn generate_split(spec: &Spec, types: impl FnOnce(String)) -> Result<String,
     let mut file = crate::parse_tokens(rest)?;
     merge_modules(&mut file.items, "builder");
     credentials_default(&mut file.items);
+    mark_deprecated(&mut file.items, spec);
     Ok(prettyplease::unparse(&file))
+}
+
+/// `#[deprecated]` on the `Client` method of every operation the spec marks
+/// `deprecated` (FastAPI's `deprecated=True`), so that calling code hears of
+/// it from the compiler.
+fn mark_deprecated(items: &mut [syn::Item], spec: &Spec) {
+    let deprecated: std::collections::BTreeSet<&str> = spec
+        .operations
+        .iter()
+        .filter(|op| spec.lowered.pointer(&format!("{}/deprecated", op.pointer)) == Some(&Value::Bool(true)))
+        .map(|op| op.name.as_str())
+        .collect();
+    if deprecated.is_empty() {
+        return;
+    }
+    for item in items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_client = matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if imp.trait_.is_some() || !is_client {
+            continue;
+        }
+        for member in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = member
+                && deprecated.contains(f.sig.ident.to_string().as_str())
+            {
+                f.attrs.push(syn::parse_quote!(#[deprecated(note = "the service marks this operation deprecated")]));
+            }
+        }
+    }
 }
 
 /// Formats what [`generate_split`] handed over: the `types` module, with
@@ -576,6 +606,7 @@ mod tests {
         }
         merge_modules(&mut file.items, "builder");
         credentials_default(&mut file.items);
+        mark_deprecated(&mut file.items, spec);
         assemble(spec, &prettyplease::unparse(&file), "")
     }
 

@@ -167,10 +167,13 @@ pub fn compare(spec: &Value, published: &Value) -> Report {
 }
 
 fn compare_operation(spec: &Value, published: &Value, ptr: &str, ours: &Value, theirs: &Value, r: &mut Report) {
-    for key in ["operationId", "tags"] {
-        if ours.get(key) != theirs.get(key)
-            && !(key == "tags" && ours.get(key).is_none() && theirs.get(key) == Some(&Value::Array(vec![])))
-        {
+    for key in ["operationId", "tags", "deprecated"] {
+        let absent_is_empty = |v: Option<&Value>| match (key, v) {
+            ("tags", None) => Some(Value::Array(vec![])),
+            ("deprecated", None) => Some(Value::Bool(false)),
+            (_, v) => v.cloned(),
+        };
+        if absent_is_empty(ours.get(key)) != absent_is_empty(theirs.get(key)) {
             r.differences.push((
                 format!("{ptr}/{key}"),
                 format!("spec has {}, server has {}", show(ours.get(key)), show(theirs.get(key))),
@@ -729,6 +732,19 @@ mod tests {
         theirs["paths"]["/x/{id}"].as_object_mut().unwrap().shift_remove("put");
         let r = compare(&ours, &theirs);
         assert_eq!(r.differences.len(), 2, "{r:?}");
+    }
+
+    #[test]
+    fn a_deprecated_operation_must_be_published_deprecated() {
+        let mut ours = doc(json!({"type": "object"}), false);
+        let theirs = ours.clone();
+        assert!(compare(&ours, &theirs).differences.is_empty());
+        ours["paths"]["/x/{id}"]["put"]["deprecated"] = json!(true);
+        let r = compare(&ours, &theirs);
+        assert_eq!(r.differences[0].0, "/paths/~1x~1{id}/put/deprecated", "{r:?}");
+        let mut theirs = theirs;
+        theirs["paths"]["/x/{id}"]["put"]["deprecated"] = json!(true);
+        assert!(compare(&ours, &theirs).differences.is_empty());
     }
 
     #[test]

@@ -145,6 +145,8 @@ struct Endpoint<'a> {
     route_path: String,
     /// Registered at a variable's place: routed, but published separately.
     shadowed: bool,
+    /// `deprecated: true` in the spec (FastAPI's `deprecated=True`).
+    deprecated: bool,
 }
 
 impl<'a> Generator<'a> {
@@ -500,6 +502,7 @@ impl<'a> Generator<'a> {
             response,
             route_path: route.path,
             shadowed,
+            deprecated: doc_value.get("deprecated") == Some(&Value::Bool(true)),
         })
     }
 
@@ -760,6 +763,7 @@ impl<'a> Generator<'a> {
         let tags = &e.tags;
         let limit = self.spec.config.server.request_body_max_bytes;
         let unpublished = (!published && e.shadowed).then(|| quote!(unpublished = true,));
+        let deprecated = e.deprecated.then(|| quote!(deprecated = true,));
         let versions = match (published, self.routes.versions.get(&e.op.operation_id)) {
             (false, Some((from, until))) => {
                 let v = |major: &Option<u64>| major.map(|m| format!("{m}.0.0"));
@@ -814,6 +818,7 @@ impl<'a> Generator<'a> {
                 #limit
                 #content_type
                 #unpublished
+                #deprecated
                 #versions
             }]
             async fn #name(
