@@ -11,10 +11,14 @@ use xtask::testing::Scratch;
 const EXPECTED: &[(&str, &[(NoteKind, &str)])] = &[
     ("const_null.json", &[(NoteKind::NullOnly, "/components/schemas/Item/properties/nothing")]),
     // once refused, now generated as they are
+    ("cookie_parameter.json", &[]),
     ("form_body.json", &[]),
     ("header_parameter.json", &[]),
+    ("multipart_body.json", &[]),
     ("null_only_type.json", &[(NoteKind::NullOnly, "/components/schemas/Item/properties/nothing")]),
+    ("partial_content_206.json", &[]),
     ("prefix_items.json", &[(NoteKind::Tuple, "/components/schemas/Item/properties/point")]),
+    ("several_success_responses.json", &[]),
 ];
 
 #[test]
