@@ -521,6 +521,7 @@ impl Engine {
                 // what the server sets has its default (`updated_at: None`)
                 with_defaults(&self.doc, &mut item, &schema);
                 overlay(&self.doc, &mut item, &schema, call.body, None);
+                stamp(&self.doc, &mut item, &schema, &["created_at"], call.sent);
                 let id = match id_property.as_ref().and_then(|p| call.body.get(p)).filter(|v| !v.is_null()) {
                     Some(chosen) => chosen.clone(),
                     None => {
@@ -581,8 +582,18 @@ impl Engine {
                 };
                 let kept_id = id_property.as_ref().and_then(|p| item.get(p)).cloned();
                 let schema = op.success.schema.clone().or(item_schema).unwrap_or(json!({}));
-                let only = (binding.role == Role::Update).then_some(call.sent);
-                overlay(&self.doc, &mut item, &schema, call.body, only);
+                // a PATCH, or a PUT whose body has no required field (an
+                // update model), changes what was sent; a PUT of a whole
+                // model replaces every field it has
+                let partial = binding.role == Role::Update
+                    || op.body.as_ref().is_none_or(|b| {
+                        resolve(&self.doc, &b.schema)
+                            .get("required")
+                            .and_then(Value::as_array)
+                            .is_none_or(Vec::is_empty)
+                    });
+                overlay(&self.doc, &mut item, &schema, call.body, partial.then_some(call.sent));
+                stamp(&self.doc, &mut item, &schema, &["updated_at", "modified_at"], call.sent);
                 // the id stays what the path says
                 if let (Some(p), Some(kept), Value::Object(o)) = (&id_property, kept_id, &mut item) {
                     o.insert(p.clone(), kept);
@@ -654,6 +665,48 @@ fn new_id(doc: &Value, property: Option<&Value>, collection: &str, counter: u64)
             json!(uuid::Builder::from_random_bytes(bytes).into_uuid().to_string())
         }
     }
+}
+
+/// Sets the date-time properties of `item` that `names` name, and that the
+/// request did not send, to now: `created_at` on a create, `updated_at` on
+/// a change, as a service's own clock would.
+fn stamp(doc: &Value, item: &mut Value, schema: &Value, names: &[&str], sent: &[String]) {
+    let Value::Object(item) = item else { return };
+    let properties = resolve(doc, schema).get("properties").and_then(Value::as_object);
+    for name in names {
+        let is_time = properties
+            .and_then(|p| p.get(*name))
+            .is_some_and(|p| resolve(doc, p).get("format") == Some(&json!("date-time")));
+        if is_time && !sent.iter().any(|s| s == name) {
+            item.insert((*name).to_string(), json!(now()));
+        }
+    }
+}
+
+/// The current UTC time as pydantic writes it: microseconds (when not
+/// zero) and `Z`.
+fn now() -> String {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    utc(since.as_secs(), since.subsec_micros())
+}
+
+/// Seconds and microseconds since the Unix epoch, as pydantic writes a UTC
+/// datetime.
+fn utc(secs: u64, micros: u32) -> String {
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // days since 1970-01-01 to a civil date (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    let fraction = if micros == 0 { String::new() } else { format!(".{micros:06}") };
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}{fraction}Z")
 }
 
 /// Sets every property of `item` that has a `default` in the schema to
@@ -954,4 +1007,17 @@ catch_all! {
     any_patch: PATCH,
     any_delete: DELETE,
     any_options: OPTIONS,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn times_are_written_as_pydantic_writes_them() {
+        assert_eq!(utc(0, 0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_704_067_200, 0), "2024-01-01T00:00:00Z");
+        assert_eq!(utc(1_709_210_096, 120), "2024-02-29T12:34:56.000120Z");
+        assert_eq!(utc(4_102_444_799, 999_999), "2099-12-31T23:59:59.999999Z");
+    }
 }

@@ -157,3 +157,56 @@ fn every_operation_says_how_it_is_answered() {
     assert_eq!(sources["pets-read_pet"], Source::Stateful { collection: "/pets".into(), role: Role::Read });
     assert_eq!(sources["health_health_get"], Source::Example);
 }
+
+/// The seed's shape: a list and a PUT whose body is an update model (no
+/// required field), items loaded as fixtures.
+#[test]
+fn a_put_of_an_update_model_merges_what_was_sent_and_stamps_updated_at() {
+    let link = json!({
+        "type": "object",
+        "required": ["id", "source_id", "label", "score", "updated_at"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "source_id": {"type": "string", "format": "uuid"},
+            "label": {"type": "string"},
+            "score": {"type": "number", "nullable": true},
+            "updated_at": {"type": "string", "format": "date-time"}
+        }
+    });
+    let update = json!({
+        "type": "object",
+        "properties": {"label": {"type": "string", "nullable": true}, "score": {"type": "number", "nullable": true}}
+    });
+    let ok = |schema: Value| json!({"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}});
+    let id_param = |name: &str| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    let doc = json!({
+        "openapi": "3.0.3",
+        "paths": {
+            "/sources/{source_id}/links": {"get": {
+                "operationId": "list_links", "parameters": [id_param("source_id")],
+                "responses": ok(json!({"type": "array", "items": {"$ref": "#/components/schemas/Link"}}))
+            }},
+            "/sources/{source_id}/links/{link_id}": {"put": {
+                "operationId": "update_link", "parameters": [id_param("source_id"), id_param("link_id")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LinkUpdate"}}}},
+                "responses": ok(json!({"$ref": "#/components/schemas/Link"}))
+            }}
+        },
+        "components": {"schemas": {"Link": link, "LinkUpdate": update}}
+    });
+    let e = Engine::new(doc, &BTreeMap::new());
+    let source = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+    let id = "9b1d2c3e-4f5a-4b6c-8d7e-0f1a2b3c4d5e";
+    let stored =
+        json!({"id": id, "source_id": source, "label": "a", "score": 0.5, "updated_at": "2024-01-01T00:00:00Z"});
+    e.load_fixtures(&json!({"/sources/{source_id}/links": [stored]})).unwrap();
+    let (a, v) = call(&e, "PUT", &format!("/sources/{source}/links/{id}"), Some(json!({"score": null})));
+    assert_eq!(a.status, 200, "{v}");
+    assert_eq!(v["label"], "a", "a field not sent stays");
+    assert_eq!(v["score"], Value::Null, "null clears a nullable field");
+    assert_ne!(v["updated_at"], "2024-01-01T00:00:00Z", "the server's clock moved updated_at");
+    let (_, list) = call(&e, "GET", &format!("/sources/{source}/links"), None);
+    assert_eq!(list, json!([v]));
+    let (a, _) = call(&e, "GET", &format!("/sources/{id}/links"), None);
+    assert_eq!(a.status, 200, "an unknown parent without a resource of its own is an empty list");
+}
