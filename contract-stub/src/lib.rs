@@ -41,6 +41,8 @@ pub struct Spec {
     /// The lowered (3.0.3) document.
     pub doc: Value,
     pub corrections: BTreeMap<String, Override>,
+    /// `[server] request_body_max_bytes`: a larger body is a 413.
+    pub body_limit: usize,
 }
 
 /// Reads and lowers a spec as `cargo xtask generate` does: `spec` (the
@@ -54,6 +56,19 @@ pub fn load_spec(spec: Option<&Path>, config: Option<&Path>) -> anyhow::Result<S
         None => ws.config_path(),
     });
     let spec = xtask::spec::Spec::load(&spec_path, &config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    from_checked(spec)
+}
+
+/// A spec given as text (`file` names it in messages), with `codegen.toml`'s
+/// text (empty for none): for a stub that carries its spec in the binary.
+pub fn spec_from_str(file: &str, text: &str, config: &str) -> anyhow::Result<Spec> {
+    let config: xtask::spec::Config =
+        toml::from_str(config).map_err(|e| anyhow::anyhow!("codegen.toml: {}", e.message()))?;
+    let spec = xtask::spec::Spec::from_str(file, text, config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    from_checked(spec)
+}
+
+fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
     let mut corrections = BTreeMap::new();
     for (id, text) in &spec.config.stub.resources {
         let correction = match text.split_once(' ') {
@@ -70,7 +85,7 @@ pub fn load_spec(spec: Option<&Path>, config: Option<&Path>) -> anyhow::Result<S
         }
         corrections.insert(id.clone(), correction);
     }
-    Ok(Spec { doc: spec.lowered, corrections })
+    Ok(Spec { doc: spec.lowered, corrections, body_limit: spec.config.server.request_body_max_bytes })
 }
 
 /// How to start a stub.
@@ -81,6 +96,8 @@ pub struct Options {
     /// Fixtures: collection path → items (see [`Engine::load_fixtures`]).
     pub fixtures: Option<Value>,
     pub overrides: Overrides,
+    /// Which credentials are accepted (any well-formed one when `None`).
+    pub policy: Option<dropshot_codegen_runtime::security::Policy>,
     pub log_level: dropshot::ConfigLoggingLevel,
 }
 
@@ -92,6 +109,7 @@ impl Options {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             fixtures: None,
             overrides: Overrides::new(),
+            policy: None,
             log_level: dropshot::ConfigLoggingLevel::Error,
         }
     }
@@ -108,6 +126,10 @@ impl RunningStub {
         format!("http://{}", self.server.local_addr())
     }
 
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
     /// The engine, to look at its store or reset it.
     pub fn engine(&self) -> &Engine {
         self.server.app_private()
@@ -121,7 +143,10 @@ impl RunningStub {
 
 /// The engine for `options`, fixtures loaded and overrides registered.
 pub fn engine(options: Options) -> anyhow::Result<Engine> {
-    let mut engine = Engine::new(options.spec.doc, &options.spec.corrections);
+    let mut engine = Engine::new(options.spec.doc, &options.spec.corrections).with_body_limit(options.spec.body_limit);
+    if let Some(policy) = options.policy {
+        engine = engine.with_policy(policy);
+    }
     for (id, handler) in options.overrides {
         if !engine.sources().iter().any(|(op, _)| op == &id) {
             anyhow::bail!("an override names operation `{id}`, which the spec does not have");

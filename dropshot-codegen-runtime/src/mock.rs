@@ -87,7 +87,20 @@ pub struct Call<'a> {
 }
 
 /// A hand-written answer for one operation.
-pub type Handler = Arc<dyn Fn(&Call<'_>, &mut Store) -> Answer + Send + Sync>;
+pub type Handler = Arc<dyn Fn(&Call<'_>, &mut Store) -> Reply + Send + Sync>;
+
+/// What a hand-written handler answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// This body, with the operation's first success status, projected onto
+    /// its response schema as every default answer is.
+    Success(Value),
+    /// This answer, as it is (an error, another status).
+    Answer(Answer),
+    /// What the engine would answer without the override (the handler only
+    /// looked, or refused nothing).
+    Default,
+}
 
 /// How each operation is answered, for the start-up lines and `cargo xtask check`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +176,8 @@ struct Operation {
 /// The engine for one spec.
 pub struct Engine {
     doc: Value,
+    /// Larger request bodies are a 413.
+    body_limit: usize,
     security: crate::security::Security,
     operations: Vec<Operation>,
     resources: Resources,
@@ -181,6 +196,9 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine").field("operations", &self.operations.len()).finish_non_exhaustive()
     }
 }
+
+/// The body limit unless set otherwise: `codegen.toml`'s default.
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -210,13 +228,40 @@ impl Engine {
         }
         let state = State { store: Store::new(&resources), counters: BTreeMap::new() };
         let security = crate::security::Security::new(&doc, crate::security::Policy::default());
-        Self { doc, security, operations, resources, overrides: BTreeMap::new(), state: Mutex::new(state) }
+        Self {
+            doc,
+            body_limit: DEFAULT_BODY_LIMIT,
+            security,
+            operations,
+            resources,
+            overrides: BTreeMap::new(),
+            state: Mutex::new(state),
+        }
+    }
+
+    /// The largest request body answered; a larger one is a 413 (FastAPI
+    /// sets no limit; a stub holds what it is sent in memory).
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Which credentials the engine accepts, and how it refuses others
+    /// (any well-formed credential by default).
+    pub fn with_policy(mut self, policy: crate::security::Policy) -> Self {
+        self.security = crate::security::Security::new(&self.doc, policy);
+        self
     }
 
     /// Answers `operation_id` with `handler` instead of the default.
     pub fn with_override(mut self, operation_id: &str, handler: Handler) -> Self {
         self.overrides.insert(operation_id.to_string(), handler);
         self
+    }
+
+    /// The lowered document it serves.
+    pub fn document(&self) -> &Value {
+        &self.doc
     }
 
     /// The resources the engine keeps.
@@ -330,8 +375,13 @@ impl Engine {
             answer.headers.push(("allow".into(), allow));
             return answer;
         };
+        if request.body.len() > self.body_limit {
+            let detail = format!("the request body is larger than {} bytes", self.body_limit);
+            return Answer::detail(413, &detail);
+        }
         // FastAPI reads a JSON body first: malformed JSON is a 422 before anything else
         if let Some(Body { kind: BodyKind::Json, schema, required }) = &op.body
+            && declares_json(request.headers)
             && !request.body.is_empty()
             && serde_json::from_slice::<serde::de::IgnoredAny>(request.body).is_err()
         {
@@ -409,7 +459,7 @@ impl Engine {
         let mut sent: Vec<String> = Vec::new();
         let body = match &op.body {
             None => Value::Null,
-            Some(Body { kind: BodyKind::Json, schema, required }) => {
+            Some(Body { kind: BodyKind::Json, schema, required }) if declares_json(request.headers) => {
                 if let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(request.body) {
                     sent = raw.keys().cloned().collect();
                 }
@@ -418,6 +468,28 @@ impl Engine {
                     Err(e) => {
                         errors.extend(e);
                         Value::Null
+                    }
+                }
+            }
+            // FastAPI reads a body of another declared type as bytes, which
+            // then fail the model (`model_attributes_type`)
+            Some(Body { kind: BodyKind::Json, schema, required }) => {
+                if request.body.is_empty() {
+                    match validator.validate_body(schema, *required, request.body) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            errors.extend(e);
+                            Value::Null
+                        }
+                    }
+                } else {
+                    let text = Value::String(String::from_utf8_lossy(request.body).into_owned());
+                    match validator.validate_value(schema, &text, &[json!("body")]) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            errors.extend(e);
+                            Value::Null
+                        }
                     }
                 }
             }
@@ -456,7 +528,11 @@ impl Engine {
         let call = Call { operation_id: &op.id, params: &params, body: &body, sent: &sent };
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(handler) = self.overrides.get(&op.id) {
-            return handler(&call, &mut state.store);
+            match handler(&call, &mut state.store) {
+                Reply::Success(value) => return self.success(op, Some(value)),
+                Reply::Answer(answer) => return answer,
+                Reply::Default => {}
+            }
         }
         let seed = seed_of(request);
         match op.binding {
@@ -685,7 +761,7 @@ fn stamp(doc: &Value, item: &mut Value, schema: &Value, names: &[&str], sent: &[
 
 /// The current UTC time as pydantic writes it: microseconds (when not
 /// zero) and `Z`.
-fn now() -> String {
+pub fn now() -> String {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     utc(since.as_secs(), since.subsec_micros())
 }
@@ -921,6 +997,14 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether FastAPI reads the body as JSON: no `Content-Type`, or
+/// `application/json` or `application/*+json` (parameters aside).
+fn declares_json(headers: &http::HeaderMap) -> bool {
+    let Some(value) = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return true };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence.strip_prefix("application/").is_some_and(|subtype| subtype == "json" || subtype.ends_with("+json"))
 }
 
 /// The request's cookies by name.

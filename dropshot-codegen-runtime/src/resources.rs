@@ -250,6 +250,20 @@ impl Store {
         Self { resources: resources.resources.clone(), items: BTreeMap::new() }
     }
 
+    /// The index of the resource whose collection path this is.
+    pub fn resource(&self, collection: &str) -> Option<usize> {
+        self.resources.iter().position(|r| r.collection == collection)
+    }
+
+    /// Every item of `resource`, under every parent: (parent ids, item).
+    pub fn all(&self, resource: usize) -> Vec<(&[String], &Value)> {
+        self.items
+            .range((resource, Vec::new())..)
+            .take_while(|((r, _), _)| *r == resource)
+            .flat_map(|((_, parents), items)| items.values().map(move |item| (parents.as_slice(), item)))
+            .collect()
+    }
+
     /// Whether every parent of `resource` named by `parents` exists.
     pub fn parents_exist(&self, resource: usize, parents: &[String]) -> bool {
         let Some(parent) = self.resources.get(resource).and_then(|r| r.parent) else { return true };
@@ -431,6 +445,11 @@ mod tests {
         store.delete(items, &[], "c").unwrap();
         assert_eq!(store.count(links, &p(&["c"])), 1);
         assert_eq!(store.list(notes, &p(&["c"])), Err(Missing::Parent));
+        assert_eq!(store.resource("/items/{item_id}/notes"), Some(notes));
+        assert_eq!(store.resource("/nowhere"), None);
+        let everywhere: Vec<(Vec<String>, Value)> =
+            store.all(links).into_iter().map(|(p, v)| (p.to_vec(), v.clone())).collect();
+        assert_eq!(everywhere, [(p(&["c"]), json!({"id": 9}))]);
         store.clear();
         assert_eq!(store.count(items, &[]), 0);
     }

@@ -1,9 +1,11 @@
 //! The contract stub of the Humm configuration API's SaaS-association
-//! operations: [`StubImpl`] implements the generated trait [`HummConfigApi`]
-//! (from `humm-config-api`) over an in-memory store ([`stub`]), answering
-//! FastAPI's error shapes ([`ApiError`], from `dropshot-codegen-runtime`).
-//! Test suites start it in-process with [`start`] or as the
-//! `humm-config-stub` binary.
+//! operations: `contract-stub`'s engine, which serves any spec, on this
+//! workspace's `openapi.json` (carried in the binary), with the seed's
+//! hand-written handlers ([`handlers`]) and fixtures ([`fixtures`]). It
+//! answers as FastAPI does: pydantic's 422s, Starlette's 404 and 405, the
+//! bearer check's 401 with `WWW-Authenticate`, every field of the response
+//! model in its order. Test suites start it in-process with [`start`] or as
+//! the `humm-config-stub` binary.
 //!
 //! ```no_run
 //! # async fn example() -> anyhow::Result<()> {
@@ -16,14 +18,16 @@
 //! ```
 
 pub mod fixtures;
-pub mod front;
-pub mod stub;
+pub mod handlers;
 
 use std::net::SocketAddr;
 
-pub use dropshot_codegen_runtime::ApiError;
-pub use humm_config_api::{HummConfigApi, openapi, types};
-pub use stub::{Store, StubImpl, StubState};
+use dropshot_codegen_runtime::security::{Policy, Rejection};
+pub use humm_config_api::{openapi, types};
+
+/// The spec this stub serves, and the settings it is generated with.
+const SPEC: &str = include_str!("../../openapi.json");
+const CONFIG: &str = include_str!("../../codegen.toml");
 
 /// How to start a stub.
 #[derive(Debug, Clone)]
@@ -49,72 +53,88 @@ impl Default for StubOptions {
     }
 }
 
-/// A running stub; dropping it without [`RunningStub::stop`] leaves the
-/// server running until the runtime ends.
+/// A running stub.
 pub struct RunningStub {
-    server: dropshot::HttpServer<StubState>,
-    front: front::Front,
+    inner: contract_stub::RunningStub,
 }
 
 impl RunningStub {
     /// The base URL, e.g. `http://127.0.0.1:40123`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.front.addr)
+        self.inner.url()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.front.addr
+        self.inner.local_addr()
     }
 
     /// The store, to assert state in tests.
-    pub fn store(&self) -> &Store {
-        &self.server.app_private().store
+    pub fn store(&self) -> Store<'_> {
+        Store(self.inner.engine())
+    }
+
+    /// How each operation is answered (hand-written, stateful, example).
+    pub fn describe(&self) -> Vec<String> {
+        contract_stub::describe(self.inner.engine())
     }
 
     /// Stops accepting requests and waits for those in flight.
     pub async fn stop(self) -> anyhow::Result<()> {
-        self.front.stop().await;
-        self.server.close().await.map_err(|e| anyhow::anyhow!("stopping the stub: {e}"))
+        self.inner.stop().await
     }
 }
 
-/// dropshot's own terminal logger, with the level filter moved in front of
-/// the async channel: dropshot's filters on the logging thread, so every
-/// request's "request completed" record crossed threads only to be dropped
-/// there, which cost more CPU than the request itself.
-fn logger(level: &dropshot::ConfigLoggingLevel) -> slog::Logger {
-    use slog::Drain as _;
-    let decorator = slog_term::TermDecorator::new().build();
-    let drain = slog_term::FullFormat::new(decorator).build().fuse();
-    let drain = slog_async::Async::new(drain).chan_size(1024).build().fuse();
-    slog::Logger::root(slog::LevelFilter::new(drain, slog::Level::from(level)).fuse(), slog::o!())
+/// The associations a running stub holds.
+pub struct Store<'a>(&'a dropshot_codegen_runtime::mock::Engine);
+
+impl Store<'_> {
+    /// Every association, in list order (by `created_at`, then `id`).
+    pub fn snapshot(&self) -> Vec<types::SaasAssociationResponse> {
+        let mut all: Vec<types::SaasAssociationResponse> = self.0.with_store(|store| {
+            let Some(resource) = store.resource(handlers::ASSOCIATIONS) else { return Vec::new() };
+            store.all(resource).into_iter().filter_map(|(_, item)| serde_json::from_value(item.clone()).ok()).collect()
+        });
+        all.sort_by_key(|a| (a.created_at, a.id));
+        all
+    }
+}
+
+/// The seed's spec, lowered and checked as `cargo xtask generate` does.
+pub fn spec() -> anyhow::Result<contract_stub::Spec> {
+    contract_stub::spec_from_str("openapi.json", SPEC, CONFIG)
 }
 
 /// Starts a stub in this process (inside a tokio runtime).
 pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
-    let api = humm_config_api::humm_config_api_mod::api_description::<StubImpl>()
-        .map_err(|e| anyhow::anyhow!("the generated API does not register: {e}"))?;
-    let log = logger(&options.log_level);
-    let context = StubState { store: Store::new(options.fixtures), token: options.token };
-    // dropshot listens privately; the front (see [`front`]) takes the
-    // public address and adds what dropshot cannot say
-    let front_listener = tokio::net::TcpListener::bind(options.bind)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.bind))?;
-    // the body limit is each endpoint's own, from codegen.toml. The stub's
-    // handlers never await once they start changing the store, so they may
-    // run on the connection's task (dropshot spawns a task per request
-    // otherwise, which cost a tenth of the throughput).
-    let config = dropshot::ConfigDropshot {
-        bind_address: SocketAddr::from(([127, 0, 0, 1], 0)),
-        default_handler_task_mode: dropshot::HandlerTaskMode::CancelOnDisconnect,
-        ..Default::default()
-    };
-    let server = dropshot::ServerBuilder::new(api, context, log)
-        .config(config)
-        .version_policy(humm_config_api::version_policy())
-        .start()
-        .map_err(|e| anyhow::anyhow!("cannot start the stub: {e}"))?;
-    let front = front::serve(front_listener, server.local_addr())?;
-    Ok(RunningStub { server, front })
+    let mut stub = contract_stub::Options::new(spec()?);
+    stub.bind = options.bind;
+    stub.log_level = options.log_level;
+    stub.overrides = handlers::overrides().into_iter().map(|(id, h)| (id.to_string(), h)).collect();
+    if let Some(token) = options.token {
+        stub.policy = Some(
+            Policy::default()
+                .accept("HTTPBearer", [token])
+                .reject_with("HTTPBearer", Rejection::new(401, "Invalid authentication credentials", Some("Bearer"))),
+        );
+    }
+    let inner = contract_stub::start(stub).await?;
+    let items: Vec<(String, String, serde_json::Value)> = options
+        .fixtures
+        .iter()
+        .map(|a| Ok((a.integration_source_id.to_string(), a.id.to_string(), serde_json::to_value(a)?)))
+        .collect::<Result<_, serde_json::Error>>()?;
+    let validator_doc = inner.engine().document().clone();
+    inner.engine().with_store(|store| -> anyhow::Result<()> {
+        let resource =
+            store.resource(handlers::ASSOCIATIONS).ok_or_else(|| anyhow::anyhow!("no associations resource"))?;
+        let schema = serde_json::json!({"$ref": "#/components/schemas/SaasAssociationResponse"});
+        let validator = dropshot_codegen_runtime::validate::Validator::new(&validator_doc);
+        for (source, id, item) in items {
+            // in the form FastAPI dumps it: every field, in the model's order
+            let item = validator.validate_value(&schema, &item, &[]).unwrap_or(item);
+            store.put(resource, &[source], id.clone(), item).map_err(|e| anyhow::anyhow!("fixture {id}: {e:?}"))?;
+        }
+        Ok(())
+    })?;
+    Ok(RunningStub { inner })
 }

@@ -54,6 +54,9 @@ async fn main() -> anyhow::Result<()> {
     let count = fixtures.len();
     let stub = start(StubOptions { bind: flags.bind, fixtures, token: flags.token, log_level }).await?;
     println!("humm-config-stub listening on {} ({count} associations)", stub.url());
+    for line in stub.describe() {
+        println!("{line}");
+    }
     tokio::signal::ctrl_c().await?;
     eprintln!("shutting down");
     stub.stop().await
