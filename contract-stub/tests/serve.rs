@@ -58,3 +58,13 @@ fn every_operation_is_described() {
     assert!(lines.contains(&"  stateful      create_item_items_post (create /items)".to_string()), "{lines:#?}");
     assert!(lines.contains(&"  example       health_health_get".to_string()), "{lines:#?}");
 }
+
+#[test]
+fn an_override_for_an_operation_the_spec_lacks_is_refused_by_name() {
+    let mut options = contract_stub::Options::new(coverage_spec());
+    let handler: dropshot_codegen_runtime::mock::Handler =
+        std::sync::Arc::new(|_, _| dropshot_codegen_runtime::mock::Reply::Default);
+    options.overrides.insert("list_saas_associations_gone".into(), handler);
+    let e = contract_stub::engine(options).unwrap_err().to_string();
+    assert_eq!(e, "an override names operation `list_saas_associations_gone`, which the spec does not have");
+}

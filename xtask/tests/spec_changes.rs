@@ -144,8 +144,12 @@ fn check_stub(root: &Path) -> (bool, String) {
     (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
+/// A new operation is named in `check`'s report and served by the stub's
+/// engine at once (the stub builds); a removed one is named too, and the
+/// stub still builds: its handler for the lost operation is refused when it
+/// starts, naming the operation (`contract-stub/tests/serve.rs`).
 #[test]
-fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
+fn adding_or_removing_an_operation_names_it_and_the_stub_still_builds() {
     let scratch = scratch_workspace("operations");
     let root = scratch.root();
     edit_spec(root, |s| {
@@ -172,8 +176,7 @@ fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
     let out = assert_stale_then_fixed(root, &refs(&both()));
     assert!(out.contains("fn archive_saas_association"), "{out}");
     let (ok, errors) = check_stub(root);
-    assert!(!ok, "the stub must not build without the new operation");
-    assert!(errors.contains("not all trait items implemented, missing: `archive_saas_association`"), "{errors}");
+    assert!(ok, "the stub serves the new operation by default: {errors}");
 
     // back to the committed spec, then remove an operation
     copy(&Workspace::this().root.join("openapi.json"), &root.join("openapi.json"));
@@ -182,8 +185,8 @@ fn adding_or_removing_an_operation_names_it_in_the_stub_build() {
         let paths = s["paths"].as_object_mut().unwrap();
         paths.retain(|_, item| item.as_object().is_some_and(|i| !i.is_empty()));
     });
-    assert_stale_then_fixed(root, &refs(&both()));
+    let out = assert_stale_then_fixed(root, &refs(&both()));
+    assert!(out.lines().any(|l| l.starts_with('-') && l.contains("fn list_saas_associations")), "{out}");
     let (ok, errors) = check_stub(root);
-    assert!(!ok, "the stub must not build with an operation the spec lost");
-    assert!(errors.contains("method `list_saas_associations` is not a member of trait `HummConfigApi`"), "{errors}");
+    assert!(ok, "{errors}");
 }
