@@ -43,6 +43,8 @@ pub struct Spec {
     pub corrections: BTreeMap<String, Override>,
     /// `[server] request_body_max_bytes`: a larger body is a 413.
     pub body_limit: usize,
+    /// `[stub] hand-written`: the operations the workspace's stub answers by hand.
+    pub hand_written: Vec<String>,
 }
 
 /// Reads and lowers a spec as `cargo xtask generate` does: `spec` (the
@@ -85,7 +87,12 @@ fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
         }
         corrections.insert(id.clone(), correction);
     }
-    Ok(Spec { doc: spec.lowered, corrections, body_limit: spec.config.server.request_body_max_bytes })
+    Ok(Spec {
+        doc: spec.lowered,
+        corrections,
+        body_limit: spec.config.server.request_body_max_bytes,
+        hand_written: spec.config.stub.hand_written,
+    })
 }
 
 /// How to start a stub.

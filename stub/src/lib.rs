@@ -106,7 +106,16 @@ pub fn spec() -> anyhow::Result<contract_stub::Spec> {
 
 /// Starts a stub in this process (inside a tokio runtime).
 pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
-    let mut stub = contract_stub::Options::new(spec()?);
+    let spec = spec()?;
+    let mut declared: Vec<&str> = spec.hand_written.iter().map(String::as_str).collect();
+    let mut handled: Vec<&str> = handlers::overrides().iter().map(|(id, _)| *id).collect();
+    declared.sort_unstable();
+    handled.sort_unstable();
+    anyhow::ensure!(
+        declared == handled,
+        "codegen.toml [stub] hand-written lists {declared:?}, but stub/src/handlers.rs handles {handled:?}"
+    );
+    let mut stub = contract_stub::Options::new(spec);
     stub.bind = options.bind;
     stub.log_level = options.log_level;
     stub.overrides = handlers::overrides().into_iter().map(|(id, h)| (id.to_string(), h)).collect();

@@ -176,7 +176,41 @@ pub fn check(
             Ok(())
         }
     };
+    stub_report(&spec, out);
     result.and(round_trip)
+}
+
+/// How the stub answers each operation: by hand (`[stub] hand-written`),
+/// from its store by the path convention, or from the spec's examples.
+fn stub_report(spec: &Spec, out: &mut String) {
+    use dropshot_codegen_runtime::resources::{Override, Role, recognise};
+    let corrections = spec
+        .config
+        .stub
+        .resources
+        .iter()
+        .filter_map(|(id, text)| {
+            let correction = match text.split_once(' ') {
+                None if text == "stateless" => Override::Stateless,
+                Some((role, collection)) => {
+                    Override::Role { collection: collection.trim().to_string(), role: Role::parse(role)? }
+                }
+                None => return None,
+            };
+            Some((id.clone(), correction))
+        })
+        .collect();
+    let resources = recognise(&spec.lowered, &corrections);
+    for op in &spec.operations {
+        let how = if spec.config.stub.hand_written.contains(&op.operation_id) {
+            "hand-written".to_string()
+        } else if let Some(b) = resources.binding(&op.operation_id) {
+            format!("stateful ({} {})", b.role.as_str(), resources.resources[b.resource].collection)
+        } else {
+            "example".to_string()
+        };
+        let _ = writeln!(out, "{:>12} {} {}: {how}", "Stub", op.method.to_uppercase(), op.path);
+    }
 }
 
 /// Compares the document the committed API publishes (`published`: what
@@ -196,5 +230,34 @@ fn compare_documents(spec: &Spec, published: &serde_json::Value, out: &mut Strin
             if n == 1 { "" } else { "s" }
         );
         Err(Failure::Stale)
+    }
+}
+
+#[cfg(test)]
+mod stub_report_tests {
+    use super::*;
+    use crate::spec::Config;
+
+    #[test]
+    fn every_operation_says_how_the_stub_answers_it() {
+        let root = Workspace::this().root;
+        let text = std::fs::read_to_string(root.join("fastapi-app/openapi.json")).unwrap();
+        let mut config = Config::default();
+        config.stub.hand_written = vec!["health_health_get".into()];
+        config.stub.resources.insert("read_job_jobs__job_id__get".into(), "stateless".into());
+        let spec = Spec::from_str("openapi.json", &text, config).unwrap();
+        let mut out = String::new();
+        stub_report(&spec, &mut out);
+        assert_eq!(out.lines().count(), 36, "{out}");
+        assert!(out.contains("        Stub POST /items: stateful (create /items)\n"), "{out}");
+        assert!(
+            out.contains(
+                "        Stub DELETE /items/{item_id}/notes/{note_id}: stateful (delete /items/{item_id}/notes)\n"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("        Stub GET /health: hand-written\n"), "{out}");
+        assert!(out.contains("        Stub GET /jobs/{job_id}: example\n"), "{out}");
+        assert!(out.contains("        Stub GET /trees/sample: example\n"), "{out}");
     }
 }

@@ -81,6 +81,12 @@ pub struct StubConfig {
     /// correction of the path convention by which the stub keeps state.
     #[serde(default)]
     pub resources: BTreeMap<String, String>,
+    /// The operations this workspace's stub answers by hand (its handlers),
+    /// so that `cargo xtask check` can say how every operation is answered;
+    /// the stub refuses to start when its handlers are others (also when
+    /// one names an operation the spec lost).
+    #[serde(default, rename = "hand-written")]
+    pub hand_written: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
