@@ -559,6 +559,22 @@ impl Engine {
 
     /// A success answer with `value` as its body, projected onto the schema.
     fn success(&self, op: &Operation, value: Option<Value>) -> Answer {
+        self.answer_with(op, value, true)
+    }
+
+    /// [`Engine::success`] for a value already in the response's dumped
+    /// form (a stored item: items are projected when they are stored).
+    fn stored(&self, op: &Operation, value: Option<Value>) -> Answer {
+        self.answer_with(op, value, false)
+    }
+
+    /// `value` projected onto `schema` as pydantic dumps it (every field, in
+    /// the model's order), or as it is when it does not fit.
+    fn project(&self, schema: &Value, value: Value) -> Value {
+        Validator::new(&self.doc).validate_value(schema, &value, &[]).unwrap_or(value)
+    }
+
+    fn answer_with(&self, op: &Operation, value: Option<Value>, project: bool) -> Answer {
         let s = &op.success;
         let Some(media) = &s.media else {
             return Answer { status: s.status, headers: Vec::new(), body: Vec::new() };
@@ -566,8 +582,8 @@ impl Engine {
         let value = value.unwrap_or(Value::Null);
         if media == "application/json" || media.ends_with("+json") {
             let value = match &s.schema {
-                Some(schema) => Validator::new(&self.doc).validate_value(schema, &value, &[]).unwrap_or(value),
-                None => value,
+                Some(schema) if project => self.project(schema, value),
+                _ => value,
             };
             let mut answer = Answer::json(s.status, &value);
             answer.headers[0].1 = media.clone();
@@ -620,10 +636,11 @@ impl Engine {
                         }
                     }
                 }
+                let item = self.project(&schema, item);
                 if let Err(m) = state.store.put(binding.resource, &parents, key_of(Some(&id)), item.clone()) {
                     return not_found(m);
                 }
-                self.success(op, Some(item))
+                self.stored(op, Some(item))
             }
             Role::List => match state.store.list(binding.resource, &parents) {
                 Err(m) => not_found(m),
@@ -632,21 +649,20 @@ impl Engine {
                         items.into_iter().filter(|item| matches_filters(item, op, call)).cloned().collect();
                     let total = items.len();
                     let items = paginate(items, call);
-                    let value = match &op.success.schema {
+                    match &op.success.schema {
                         Some(schema) if resolve(&self.doc, schema).get("type") == Some(&json!("object")) => {
                             let mut page = synthesize(&self.doc, schema, seed);
                             fill_page(&self.doc, &mut page, schema, items, total, call);
-                            page
+                            self.success(op, Some(page))
                         }
-                        _ => Value::Array(items),
-                    };
-                    self.success(op, Some(value))
+                        _ => self.stored(op, Some(Value::Array(items))),
+                    }
                 }
             },
             Role::Read => {
                 let id = key_of(call.params.get(&resource.id_param));
                 match state.store.read(binding.resource, &parents, &id) {
-                    Ok(item) => self.success(op, Some(item.clone())),
+                    Ok(item) => self.stored(op, Some(item.clone())),
                     Err(m) => not_found(m),
                 }
             }
@@ -674,15 +690,16 @@ impl Engine {
                 if let (Some(p), Some(kept), Value::Object(o)) = (&id_property, kept_id, &mut item) {
                     o.insert(p.clone(), kept);
                 }
+                let item = self.project(&schema, item);
                 if let Err(m) = state.store.put(binding.resource, &parents, id, item.clone()) {
                     return not_found(m);
                 }
-                self.success(op, Some(item))
+                self.stored(op, Some(item))
             }
             Role::Delete => {
                 let id = key_of(call.params.get(&resource.id_param));
                 match state.store.delete(binding.resource, &parents, &id) {
-                    Ok(item) => self.success(op, Some(item)),
+                    Ok(item) => self.stored(op, Some(item)),
                     Err(m) => not_found(m),
                 }
             }

@@ -81,7 +81,8 @@ fn list(call: &Call<'_>, store: &mut Store) -> Reply {
     found.sort_by(|a, b| {
         (text(a.get("created_at")), text(a.get("id"))).cmp(&(text(b.get("created_at")), text(b.get("id"))))
     });
-    Reply::Success(Value::Array(found))
+    // stored items are in the response's form already
+    Reply::Answer(Answer::json(200, &Value::Array(found)))
 }
 
 fn update(call: &Call<'_>, store: &mut Store) -> Reply {
