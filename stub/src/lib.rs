@@ -99,9 +99,14 @@ impl Store<'_> {
     }
 }
 
-/// The seed's spec, lowered and checked as `cargo xtask generate` does.
+/// The seed's spec, lowered and checked as `cargo xtask generate` does;
+/// once per process (a test suite starts many stubs).
 pub fn spec() -> anyhow::Result<contract_stub::Spec> {
-    contract_stub::spec_from_str("openapi.json", SPEC, CONFIG)
+    static LOWERED: std::sync::OnceLock<Result<contract_stub::Spec, String>> = std::sync::OnceLock::new();
+    LOWERED
+        .get_or_init(|| contract_stub::spec_from_str("openapi.json", SPEC, CONFIG).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(anyhow::Error::msg)
 }
 
 /// Starts a stub in this process (inside a tokio runtime).
