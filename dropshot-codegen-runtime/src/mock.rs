@@ -787,16 +787,7 @@ pub fn now() -> String {
 /// datetime.
 fn utc(secs: u64, micros: u32) -> String {
     let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
-    // days since 1970-01-01 to a civil date (Howard Hinnant's algorithm)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::synth::civil_from_days(days);
     let (h, m, sec) = (rest / 3600, rest % 3600 / 60, rest % 60);
     let fraction = if micros == 0 { String::new() } else { format!(".{micros:06}") };
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}{fraction}Z")

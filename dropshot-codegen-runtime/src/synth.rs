@@ -657,7 +657,9 @@ fn bounds(schema: &Value) -> (Bound, Bound) {
     (bound("minimum", "exclusiveMinimum"), bound("maximum", "exclusiveMaximum"))
 }
 
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// Days since 1970-01-01 as a civil date (Howard Hinnant's algorithm): the
+/// one copy the runtime uses.
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
