@@ -95,6 +95,36 @@ fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
     })
 }
 
+/// Credentials the stub accepts, by kind; `None` accepts any well-formed one.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    /// The bearer token of HTTP bearer, OAuth2 and OpenID Connect schemes.
+    pub token: Option<String>,
+    /// The key of every API key scheme (header, query or cookie).
+    pub api_key: Option<String>,
+    /// `user:password` of HTTP basic schemes.
+    pub basic: Option<String>,
+}
+
+/// A policy accepting only the given credentials for every scheme of their
+/// kind in the spec; others get the answer of the service's own check.
+pub fn policy(doc: &Value, credentials: &Credentials) -> dropshot_codegen_runtime::security::Policy {
+    let mut policy = dropshot_codegen_runtime::security::Policy::default();
+    let schemes = doc.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten();
+    for (name, scheme) in schemes {
+        let kind = match (scheme["type"].as_str(), scheme["scheme"].as_str().map(str::to_ascii_lowercase)) {
+            (Some("http"), Some(s)) if s == "basic" => &credentials.basic,
+            (Some("http"), _) | (Some("oauth2" | "openIdConnect"), _) => &credentials.token,
+            (Some("apiKey"), _) => &credentials.api_key,
+            _ => &None,
+        };
+        if let Some(accepted) = kind {
+            policy = policy.accept(name, [accepted.clone()]);
+        }
+    }
+    policy
+}
+
 /// How to start a stub.
 pub struct Options {
     pub spec: Spec,

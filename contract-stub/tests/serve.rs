@@ -68,3 +68,21 @@ fn an_override_for_an_operation_the_spec_lacks_is_refused_by_name() {
     let e = contract_stub::engine(options).unwrap_err().to_string();
     assert_eq!(e, "an override names operation `list_saas_associations_gone`, which the spec does not have");
 }
+
+#[tokio::test]
+async fn given_credentials_are_the_only_ones_accepted() {
+    let spec = coverage_spec();
+    let credentials = contract_stub::Credentials { api_key: Some("k1".into()), ..Default::default() };
+    let mut options = contract_stub::Options::new(spec.clone());
+    options.policy = Some(contract_stub::policy(&spec.doc, &credentials));
+    let stub = contract_stub::start(options).await.unwrap();
+    let item = json!({"name": "Lamp", "sku": "AB-1", "price": 3});
+    let http = reqwest::Client::new();
+    let post =
+        |key: &'static str| http.post(format!("{}/items", stub.url())).header("x-api-key", key).json(&item).send();
+    assert_eq!(post("k1").await.unwrap().status(), 201);
+    let refused = post("k2").await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.json::<Value>().await.unwrap(), json!({"detail": "Invalid API key"}));
+    stub.stop().await.unwrap();
+}

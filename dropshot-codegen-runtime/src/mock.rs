@@ -495,7 +495,11 @@ impl Engine {
             }
             Some(Body { kind: BodyKind::Form, schema, required }) => {
                 let mut object = Map::new();
-                for (k, v) in form_pairs(std::str::from_utf8(request.body).unwrap_or_default()) {
+                // a multipart body's parts, or a url-encoded form's pairs; a
+                // file's content stands for the file
+                let pairs = multipart_pairs(request.headers, request.body)
+                    .unwrap_or_else(|| form_pairs(std::str::from_utf8(request.body).unwrap_or_default()));
+                for (k, v) in pairs {
                     let property = resolve(&self.doc, schema)
                         .pointer(&format!("/properties/{}", k.replace('~', "~0").replace('/', "~1")));
                     if property.is_some_and(|p| is_array(&self.doc, p)) {
@@ -1005,6 +1009,44 @@ fn percent_decode(text: &str, plus_is_space: bool) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The parts of a `multipart/form-data` body as (name, content) pairs, in
+/// order; `None` when the request does not declare one (with a boundary).
+fn multipart_pairs(headers: &http::HeaderMap, body: &[u8]) -> Option<Vec<(String, String)>> {
+    let content_type = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+    let (essence, parameters) = content_type.split_once(';')?;
+    if !essence.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let boundary = parameters.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_string())
+    })?;
+    let delimiter = format!("--{boundary}");
+    let text = String::from_utf8_lossy(body);
+    let mut pairs = Vec::new();
+    for part in text.split(delimiter.as_str()).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n").unwrap_or(part);
+        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let name = head.lines().find_map(|line| {
+            let (header, value) = line.split_once(':')?;
+            if !header.trim().eq_ignore_ascii_case("content-disposition") {
+                return None;
+            }
+            value.split(';').find_map(|p| {
+                let (k, v) = p.trim().split_once('=')?;
+                (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
+            })
+        });
+        if let Some(name) = name {
+            pairs.push((name, content.strip_suffix("\r\n").unwrap_or(content).to_string()));
+        }
+    }
+    Some(pairs)
 }
 
 /// Whether FastAPI reads the body as JSON: no `Content-Type`, or

@@ -210,3 +210,33 @@ fn a_put_of_an_update_model_merges_what_was_sent_and_stamps_updated_at() {
     let (a, _) = call(&e, "GET", &format!("/sources/{id}/links"), None);
     assert_eq!(a.status, 200, "an unknown parent without a resource of its own is an empty list");
 }
+
+#[test]
+fn multipart_uploads_are_read_part_by_part() {
+    let e = engine();
+    let boundary = "XyZ";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nNotes\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"revision\"\r\n\r\n2\r\n--{boundary}--\r\n"
+    );
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "content-type",
+        http::HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")).unwrap(),
+    );
+    let answer =
+        e.answer(&Request { method: "POST", path: "/files", query: "", headers: &headers, body: body.as_bytes() });
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    let without_title = body.replace("name=\"title\"", "name=\"other\"");
+    let answer = e.answer(&Request {
+        method: "POST",
+        path: "/files",
+        query: "",
+        headers: &headers,
+        body: without_title.as_bytes(),
+    });
+    assert_eq!(answer.status, 422);
+    let v: Value = serde_json::from_slice(&answer.body).unwrap();
+    assert_eq!(v["detail"][0]["loc"], json!(["body", "title"]), "{v}");
+}
