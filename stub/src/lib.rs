@@ -137,12 +137,12 @@ pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
         .iter()
         .map(|a| Ok((a.integration_source_id.to_string(), a.id.to_string(), serde_json::to_value(a)?)))
         .collect::<Result<_, serde_json::Error>>()?;
-    let validator_doc = inner.engine().document().clone();
-    inner.engine().with_store(|store| -> anyhow::Result<()> {
+    let engine = inner.engine();
+    let validator = dropshot_codegen_runtime::validate::Validator::new(engine.document());
+    let schema = serde_json::json!({"$ref": "#/components/schemas/SaasAssociationResponse"});
+    engine.with_store(|store| -> anyhow::Result<()> {
         let resource =
             store.resource(handlers::ASSOCIATIONS).ok_or_else(|| anyhow::anyhow!("no associations resource"))?;
-        let schema = serde_json::json!({"$ref": "#/components/schemas/SaasAssociationResponse"});
-        let validator = dropshot_codegen_runtime::validate::Validator::new(&validator_doc);
         for (source, id, item) in items {
             // in the form FastAPI dumps it: every field, in the model's order
             let item = validator.validate_value(&schema, &item, &[]).unwrap_or(item);
