@@ -167,6 +167,8 @@ struct Operation {
     id: String,
     method: String,
     path: String,
+    /// The path template's segments, split once.
+    segments: Vec<String>,
     params: Vec<Param>,
     body: Option<Body>,
     success: Success,
@@ -219,6 +221,7 @@ impl Engine {
                         body: body_of(&doc, op),
                         success: success_of(&doc, op),
                         method: method.to_uppercase(),
+                        segments: template::segments(path).into_iter().map(str::to_string).collect(),
                         path: path.clone(),
                         id,
                         binding,
@@ -360,10 +363,11 @@ impl Engine {
     /// The answer to one request.
     pub fn answer(&self, request: &Request<'_>) -> Answer {
         let path = request.path;
+        let given = template::segments(path);
         let matching: Vec<(&Operation, Vec<bool>)> = self
             .operations
             .iter()
-            .filter_map(|op| template::matches(&op.path, path).map(|literals| (op, literals)))
+            .filter_map(|op| template::matches_segments(&op.segments, &given).map(|literals| (op, literals)))
             .collect();
         let Some(best) = matching.iter().map(|(_, l)| l).max() else {
             return Answer::detail(404, "Not Found");

@@ -21,17 +21,21 @@ pub fn variables(template: &str) -> Vec<&str> {
 /// Whether the request path `path` fits `template`; if so, which of the
 /// template's segments are literal (a literal match beats a variable one).
 pub fn matches(template: &str, path: &str) -> Option<Vec<bool>> {
-    let parts = segments(template);
-    let given = segments(path);
+    matches_segments(&segments(template), &segments(path))
+}
+
+/// [`matches`] on segments split already (a server that matches every
+/// request against every template splits each template once).
+pub fn matches_segments<T: AsRef<str>>(parts: &[T], given: &[&str]) -> Option<Vec<bool>> {
     if parts.len() != given.len() {
         return None;
     }
     parts
         .iter()
-        .zip(&given)
-        .map(|(part, segment)| match variable(part) {
+        .zip(given)
+        .map(|(part, segment)| match variable(part.as_ref()) {
             Some(_) => Some(false),
-            None => (part == segment).then_some(true),
+            None => (part.as_ref() == *segment).then_some(true),
         })
         .collect()
 }
