@@ -407,7 +407,7 @@ impl Engine {
         let mut params = Map::new();
         let raw_path = path_values(&op.path, path);
         let query = form_pairs(request.query);
-        let cookies = cookies(request.headers);
+        let cookies = crate::cookies::parse_cookies(request.headers);
         for location in [Location::Path, Location::Query, Location::Header, Location::Cookie] {
             for p in op.params.iter().filter(|p| p.location == location) {
                 let given: Option<Value> = match location {
@@ -726,8 +726,9 @@ impl Engine {
     }
 }
 
-/// The key of a stored item: a string as is, anything else as JSON text.
-fn key_of(value: Option<&Value>) -> String {
+/// The key of a stored item (and of its parents): a string as is,
+/// anything else as JSON text; what a handler uses to reach the store.
+pub fn key_of(value: Option<&Value>) -> String {
     match value {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
@@ -883,7 +884,7 @@ fn fill_page(doc: &Value, page: &mut Value, schema: &Value, items: Vec<Value>, t
 fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
     for _ in 0..32 {
         if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            match r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+            match crate::validate::resolve_pointer(doc, r) {
                 Some(target) => schema = target,
                 None => return schema,
             }
@@ -978,41 +979,16 @@ fn path_values(template: &str, path: &str) -> BTreeMap<String, String> {
     template::segments(template)
         .into_iter()
         .zip(template::segments(path))
-        .filter_map(|(t, given)| template::variable(t).map(|name| (name.to_string(), percent_decode(given, false))))
-        .collect()
-}
-
-/// `a=1&b=x+y` as pairs, decoded (`+` is a space).
-fn form_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k, true), percent_decode(v, true))
+        .filter_map(|(t, given)| {
+            template::variable(t).map(|name| (name.to_string(), crate::validate::percent_decode(given)))
         })
         .collect()
 }
 
-fn percent_decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => match text.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
-                Some(b) => {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-                None => out.push(b'%'),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// `a=1&b=x+y` as pairs, decoded (`+` is a space), as Starlette reads a
+/// query or a url-encoded form.
+fn form_pairs(text: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 /// The parts of a `multipart/form-data` body as (name, content) pairs, in
@@ -1059,18 +1035,6 @@ fn declares_json(headers: &http::HeaderMap) -> bool {
     let Some(value) = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return true };
     let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     essence.strip_prefix("application/").is_some_and(|subtype| subtype == "json" || subtype.ends_with("+json"))
-}
-
-/// The request's cookies by name.
-fn cookies(headers: &http::HeaderMap) -> BTreeMap<String, String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
-        .collect()
 }
 
 /// The same request gives the same seed.

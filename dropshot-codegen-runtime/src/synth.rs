@@ -196,8 +196,7 @@ impl<'d> Synth<'d> {
     }
 
     fn pointer(&self, reference: &str) -> Option<&'d Value> {
-        let pointer = reference.strip_prefix('#')?;
-        self.doc.pointer(&pointer.replace("%7B", "{").replace("%7D", "}"))
+        crate::validate::resolve_pointer(self.doc, reference)
     }
 }
 

@@ -164,7 +164,9 @@ pub fn request_body_schema<'d>(doc: &'d Value, path: &str, method: &str) -> Opti
     Some((schema, required))
 }
 
-fn resolve_pointer<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
+/// The target of a local `$ref` (`#/components/schemas/X`, percent-encoding
+/// decoded): the one reader of references in the runtime.
+pub(crate) fn resolve_pointer<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
     let pointer = reference.strip_prefix('#')?;
     if pointer.contains('%') {
         let decoded = percent_decode(pointer);
@@ -173,7 +175,8 @@ fn resolve_pointer<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
     doc.pointer(pointer)
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` sequences decoded (a `%` that starts none is kept).
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use dropshot_codegen_runtime::mock::{Answer, Call, Handler, Reply};
+use dropshot_codegen_runtime::mock::{Answer, Call, Handler, Reply, key_of as text};
 use dropshot_codegen_runtime::resources::Store;
 use serde_json::{Value, json};
 
@@ -41,14 +41,6 @@ pub fn overrides() -> Vec<(&'static str, Handler)> {
             Arc::new(bulk_status),
         ),
     ]
-}
-
-fn text(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    }
 }
 
 fn not_found(association: &str, source: &str) -> Reply {
