@@ -95,15 +95,16 @@ fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
     })
 }
 
-/// Credentials the stub accepts, by kind; `None` accepts any well-formed one.
+/// Credentials the stub accepts, by kind; none of a kind accepts any
+/// well-formed one.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
-    /// The bearer token of HTTP bearer, OAuth2 and OpenID Connect schemes.
-    pub token: Option<String>,
-    /// The key of every API key scheme (header, query or cookie).
-    pub api_key: Option<String>,
-    /// `user:password` of HTTP basic schemes.
-    pub basic: Option<String>,
+    /// Bearer tokens of HTTP bearer, OAuth2 and OpenID Connect schemes.
+    pub tokens: Vec<String>,
+    /// Keys of every API key scheme (header, query or cookie).
+    pub api_keys: Vec<String>,
+    /// `user:password` pairs of HTTP basic schemes.
+    pub basic: Vec<String>,
 }
 
 /// A policy accepting only the given credentials for every scheme of their
@@ -112,14 +113,14 @@ pub fn policy(doc: &Value, credentials: &Credentials) -> dropshot_codegen_runtim
     let mut policy = dropshot_codegen_runtime::security::Policy::default();
     let schemes = doc.pointer("/components/securitySchemes").and_then(Value::as_object).into_iter().flatten();
     for (name, scheme) in schemes {
-        let kind = match (scheme["type"].as_str(), scheme["scheme"].as_str().map(str::to_ascii_lowercase)) {
+        let accepted = match (scheme["type"].as_str(), scheme["scheme"].as_str().map(str::to_ascii_lowercase)) {
             (Some("http"), Some(s)) if s == "basic" => &credentials.basic,
-            (Some("http"), _) | (Some("oauth2" | "openIdConnect"), _) => &credentials.token,
-            (Some("apiKey"), _) => &credentials.api_key,
-            _ => &None,
+            (Some("http"), _) | (Some("oauth2" | "openIdConnect"), _) => &credentials.tokens,
+            (Some("apiKey"), _) => &credentials.api_keys,
+            _ => continue,
         };
-        if let Some(accepted) = kind {
-            policy = policy.accept(name, [accepted.clone()]);
+        if !accepted.is_empty() {
+            policy = policy.accept(name, accepted.iter().cloned());
         }
     }
     policy

@@ -23,15 +23,15 @@ struct Flags {
     /// JSON object from collection paths to arrays of items to start with
     #[arg(long, value_name = "PATH")]
     fixtures: Option<PathBuf>,
-    /// Accept only this bearer token (HTTP bearer, OAuth2, OpenID Connect)
+    /// Accept only this bearer token (HTTP bearer, OAuth2, OpenID Connect); repeat for more
     #[arg(long)]
-    token: Option<String>,
-    /// Accept only this key for every API key scheme
+    token: Vec<String>,
+    /// Accept only this key for every API key scheme; repeat for more
     #[arg(long)]
-    api_key: Option<String>,
-    /// Accept only this `user:password` for HTTP basic
+    api_key: Vec<String>,
+    /// Accept only this `user:password` for HTTP basic; repeat for more
     #[arg(long)]
-    basic: Option<String>,
+    basic: Vec<String>,
     /// Log level: error, warn, info (each request), debug
     #[arg(long, default_value = "info")]
     log_level: String,
@@ -41,7 +41,7 @@ struct Flags {
 async fn main() -> anyhow::Result<()> {
     let flags = Flags::parse();
     let spec = contract_stub::load_spec(flags.spec.as_deref(), flags.config.as_deref())?;
-    let credentials = contract_stub::Credentials { token: flags.token, api_key: flags.api_key, basic: flags.basic };
+    let credentials = contract_stub::Credentials { tokens: flags.token, api_keys: flags.api_key, basic: flags.basic };
     let policy = contract_stub::policy(&spec.doc, &credentials);
     let mut options = contract_stub::Options::new(spec);
     options.policy = Some(policy);

@@ -72,7 +72,7 @@ fn an_override_for_an_operation_the_spec_lacks_is_refused_by_name() {
 #[tokio::test]
 async fn given_credentials_are_the_only_ones_accepted() {
     let spec = coverage_spec();
-    let credentials = contract_stub::Credentials { api_key: Some("k1".into()), ..Default::default() };
+    let credentials = contract_stub::Credentials { api_keys: vec!["k1".into()], ..Default::default() };
     let mut options = contract_stub::Options::new(spec.clone());
     options.policy = Some(contract_stub::policy(&spec.doc, &credentials));
     let stub = contract_stub::start(options).await.unwrap();

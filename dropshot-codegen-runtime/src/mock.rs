@@ -501,18 +501,39 @@ impl Engine {
                 let mut object = Map::new();
                 // a multipart body's parts, or a url-encoded form's pairs; a
                 // file's content stands for the file
-                let pairs = multipart_pairs(request.headers, request.body)
-                    .unwrap_or_else(|| form_pairs(std::str::from_utf8(request.body).unwrap_or_default()));
-                for (k, v) in pairs {
+                let pairs = multipart_pairs(request.headers, request.body).unwrap_or_else(|| {
+                    let text = std::str::from_utf8(request.body).unwrap_or_default();
+                    form_pairs(text).into_iter().map(|(k, v)| (k, v, false)).collect()
+                });
+                // a field declared as a file that got a plain part: FastAPI's
+                // check of `UploadFile` refuses it
+                let mut not_files: Vec<ValidationError> = Vec::new();
+                for (k, v, is_file) in pairs {
                     let property = resolve(&self.doc, schema)
                         .pointer(&format!("/properties/{}", k.replace('~', "~0").replace('/', "~1")));
-                    if property.is_some_and(|p| is_array(&self.doc, p)) {
+                    let many = property.is_some_and(|p| is_array(&self.doc, p));
+                    let file = property.is_some_and(|p| {
+                        let p = resolve(&self.doc, p);
+                        is_file_schema(resolve(&self.doc, if many { p.get("items").unwrap_or(p) } else { p }))
+                    });
+                    let mut loc = vec![json!("body"), json!(k)];
+                    if many {
                         let entry = object.entry(k).or_insert_with(|| json!([]));
                         if let Value::Array(a) = entry {
+                            loc.push(json!(a.len()));
                             a.push(json!(v));
                         }
                     } else {
                         object.insert(k, json!(v));
+                    }
+                    if file && !is_file {
+                        not_files.push(ValidationError {
+                            kind: "value_error".into(),
+                            loc,
+                            msg: "Value error, Expected UploadFile, received: <class 'str'>".into(),
+                            input: json!(v),
+                            ctx: Some(Map::from_iter([("error".to_string(), json!({}))])),
+                        });
                     }
                 }
                 sent = object.keys().cloned().collect();
@@ -520,14 +541,34 @@ impl Engine {
                     Value::Null
                 } else {
                     match validator.validate_value(schema, &Value::Object(object), &[json!("body")]) {
-                        Ok(v) => v,
+                        Ok(v) if not_files.is_empty() => v,
+                        Ok(_) => {
+                            errors.extend(not_files);
+                            Value::Null
+                        }
                         Err(e) => {
+                            // FastAPI validates a form field by field: a
+                            // missing one has no input; a file refusal comes
+                            // in its field's place
+                            let mut e: Vec<ValidationError> = e
+                                .into_iter()
+                                .map(|mut e| {
+                                    if e.kind == "missing" && e.loc.len() == 2 {
+                                        e.input = Value::Null;
+                                    }
+                                    e
+                                })
+                                .collect();
+                            e.extend(not_files);
+                            e.sort_by_key(|e| field_order(&self.doc, schema, e.loc.get(1)));
                             errors.extend(e);
                             Value::Null
                         }
                     }
                 }
             }
+            // a raw body the service reads itself, as FastAPI leaves it to
+            // the endpoint: nothing is checked, not even its presence
             Some(Body { kind: BodyKind::Raw, .. }) => Value::String(String::from_utf8_lossy(request.body).into_owned()),
         };
         if !errors.is_empty() {
@@ -820,16 +861,33 @@ fn with_defaults(doc: &Value, item: &mut Value, schema: &Value) {
 }
 
 /// Copies the fields of `body` that the schema has into `item`: all of
-/// them, or `only` those (the keys a PATCH sent).
+/// them, or `only` those (the keys a PATCH sent). A field whose value the
+/// response's property does not take (an uploaded file, sent as bytes,
+/// that the response describes as an object) keeps the value the item
+/// had, so that an answer always fits its schema.
 fn overlay(doc: &Value, item: &mut Value, schema: &Value, body: &Value, only: Option<&[String]>) {
     let (Value::Object(item), Value::Object(body)) = (item, body) else { return };
     let properties = resolve(doc, schema).get("properties").and_then(Value::as_object);
+    let validator = Validator::new(doc);
     for (key, value) in body {
         if only.is_some_and(|keys| !keys.contains(key)) {
             continue;
         }
-        if properties.is_none_or(|p| p.contains_key(key)) {
-            item.insert(key.clone(), value.clone());
+        match properties {
+            None => {
+                item.insert(key.clone(), value.clone());
+            }
+            Some(properties) => {
+                let Some(property) = properties.get(key) else { continue };
+                // a number sent for a `Decimal`, which pydantic dumps as a string
+                let as_text = || value.as_number().map(|n| Value::String(n.to_string()));
+                let fitted = validator
+                    .validate_value(property, value, &[])
+                    .or_else(|e| as_text().map_or(Err(e), |text| validator.validate_value(property, &text, &[])));
+                if let Ok(value) = fitted {
+                    item.insert(key.clone(), value);
+                }
+            }
         }
     }
 }
@@ -991,9 +1049,24 @@ fn form_pairs(text: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
-/// The parts of a `multipart/form-data` body as (name, content) pairs, in
-/// order; `None` when the request does not declare one (with a boundary).
-fn multipart_pairs(headers: &http::HeaderMap, body: &[u8]) -> Option<Vec<(String, String)>> {
+/// Whether a (resolved) schema is an uploaded file: `format: binary` as
+/// the lowering writes it, or 3.1's `contentMediaType`.
+fn is_file_schema(schema: &Value) -> bool {
+    schema.get("format") == Some(&json!("binary")) || schema.get("contentMediaType").is_some()
+}
+
+/// Where a form field comes in the model (`None`, for the body itself,
+/// first): FastAPI reports its fields' errors in that order.
+fn field_order(doc: &Value, schema: &Value, field: Option<&Value>) -> usize {
+    let Some(field) = field.and_then(Value::as_str) else { return 0 };
+    let properties = resolve(doc, schema).get("properties").and_then(Value::as_object);
+    properties.and_then(|p| p.keys().position(|k| k == field)).map_or(usize::MAX, |i| i + 1)
+}
+
+/// The parts of a `multipart/form-data` body as (name, content, whether the
+/// part is a file: has a `filename`) triples, in order; `None` when the
+/// request does not declare one (with a boundary).
+fn multipart_pairs(headers: &http::HeaderMap, body: &[u8]) -> Option<Vec<(String, String, bool)>> {
     let content_type = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
     let (essence, parameters) = content_type.split_once(';')?;
     if !essence.trim().eq_ignore_ascii_case("multipart/form-data") {
@@ -1012,18 +1085,19 @@ fn multipart_pairs(headers: &http::HeaderMap, body: &[u8]) -> Option<Vec<(String
         }
         let part = part.strip_prefix("\r\n").unwrap_or(part);
         let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
-        let name = head.lines().find_map(|line| {
+        let disposition = head.lines().find_map(|line| {
             let (header, value) = line.split_once(':')?;
-            if !header.trim().eq_ignore_ascii_case("content-disposition") {
-                return None;
-            }
-            value.split(';').find_map(|p| {
-                let (k, v) = p.trim().split_once('=')?;
-                (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
-            })
+            header.trim().eq_ignore_ascii_case("content-disposition").then_some(value)
         });
-        if let Some(name) = name {
-            pairs.push((name, content.strip_suffix("\r\n").unwrap_or(content).to_string()));
+        let parameter = |name: &str| {
+            disposition?.split(';').find_map(|p| {
+                let (k, v) = p.trim().split_once('=')?;
+                (k.trim() == name).then(|| v.trim().trim_matches('"').to_string())
+            })
+        };
+        if let Some(name) = parameter("name") {
+            let is_file = parameter("filename").is_some();
+            pairs.push((name, content.strip_suffix("\r\n").unwrap_or(content).to_string(), is_file));
         }
     }
     Some(pairs)

@@ -85,8 +85,12 @@
 //!   anything is accepted.
 //! - Python's `json` accepts `NaN`, `Infinity` and lone surrogates, which
 //!   FastAPI then fails on or passes through; here they are `json_invalid`.
-//!   Integers beyond 64 bits are floats here (`int_parsing_size`), where
-//!   Python keeps them exact. Nesting deeper than 128 levels is refused
+//!   Integers beyond 64 bits are accepted, as floats (Python keeps them
+//!   exact): in a string (a path or query parameter), and in a JSON body
+//!   that writes one as an integer literal (serde_json reads it as a
+//!   float, so then every integral float of that body beyond 64 bits is
+//!   taken for an integer, where pydantic refuses a float literal such as
+//!   `1e20` with `int_parsing_size`). Nesting deeper than 128 levels is refused
 //!   (`json_invalid`).
 //! - A smart-mode union of models picks the first member that validates,
 //!   not pydantic's "most fields set".
@@ -199,6 +203,10 @@ pub(crate) fn percent_decode(s: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Validator<'d> {
     doc: &'d Value,
+    /// The body being validated has an integer literal beyond 64 bits,
+    /// which serde_json reads as a float: an integral float beyond 64 bits
+    /// is then taken for an integer, as Python reads the literal.
+    big_ints: bool,
 }
 
 type Errors = Vec<ValidationError>;
@@ -228,7 +236,7 @@ enum Kind<'s> {
 
 impl<'d> Validator<'d> {
     pub fn new(doc: &'d Value) -> Self {
-        Self { doc }
+        Self { doc, big_ints: false }
     }
 
     /// Validates a raw request body: `required` is the request body's
@@ -248,7 +256,7 @@ impl<'d> Validator<'d> {
         if input.is_null() && !required {
             return Ok(Value::Null);
         }
-        self.validate_value(schema, &input, &loc)
+        Validator { doc: self.doc, big_ints: has_big_int_literal(body) }.validate_value(schema, &input, &loc)
     }
 
     /// Validates a parsed value; `loc` is where it is (e.g. `["body"]`).
@@ -362,7 +370,7 @@ impl<'d> Validator<'d> {
             Kind::Date => push(errors, check_date(input, loc, strict)),
             Kind::DateTime => push(errors, check_datetime(input, loc, strict)),
             Kind::Bytes => push(errors, check_bytes(input, loc, strict)),
-            Kind::Int => push(errors, check_int(schema, input, loc, strict)),
+            Kind::Int => push(errors, check_int(schema, input, loc, strict, self.big_ints)),
             Kind::Float => push(errors, check_float(schema, input, loc, strict)),
             Kind::Bool => push(errors, check_bool(input, loc, strict)),
         }
@@ -1092,12 +1100,57 @@ fn parse_int_str(s: &str) -> Option<Value> {
         return None;
     }
     let text = format!("{sign}{clean}");
-    text.parse::<i64>().ok().map(|i| json!(i)).or_else(|| text.parse::<u64>().ok().map(|u| json!(u)))
+    // Python's int has no size: beyond 64 bits (and below pydantic's 4 300
+    // digits) the number is kept as a float, close enough for its bounds
+    text.parse::<i64>()
+        .ok()
+        .map(|i| json!(i))
+        .or_else(|| text.parse::<u64>().ok().map(|u| json!(u)))
+        .or_else(|| (clean.len() <= 4300).then(|| text.parse::<f64>().ok().map(|f| json!(f))).flatten())
 }
 
-fn check_int(schema: &Value, input: &Value, loc: &[Value], strict: bool) -> Check {
+/// Whether a JSON text has an integer literal (no fraction, no exponent)
+/// beyond 64 bits: strings are skipped.
+fn has_big_int_literal(text: &[u8]) -> bool {
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < text.len() && matches!(text[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                let literal = &text[start..i];
+                let digits = literal.iter().filter(|b| b.is_ascii_digit()).count();
+                if digits > 18 && literal.iter().all(|b| *b == b'-' || b.is_ascii_digit()) {
+                    let literal = std::str::from_utf8(literal).unwrap_or_default();
+                    if literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
+                        return true;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+fn check_int(schema: &Value, input: &Value, loc: &[Value], strict: bool, big_ints: bool) -> Check {
     let value = match input {
         Value::Number(n) if n.is_i64() || n.is_u64() => input.clone(),
+        Value::Number(n)
+            if big_ints && n.as_f64().is_some_and(|f| f.is_finite() && f.abs() >= 9.223_372_036_854_776e18) =>
+        {
+            input.clone()
+        }
         Value::Number(n) if !strict => int_from_float(loc, input, n.as_f64().unwrap_or(f64::NAN))?,
         Value::Bool(b) if !strict => json!(i64::from(*b)),
         Value::String(s) if !strict => parse_int_str(s).ok_or_else(|| int_parsing(loc, input))?,
@@ -1752,6 +1805,26 @@ fn scan_array(s: &[char], start: usize, depth: usize) -> Scan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As pydantic answered (pydantic 2.14, `TypeAdapter(int)`): an integer
+    /// literal beyond 64 bits is an integer, a float literal is not, and a
+    /// string of digits is one at any size.
+    #[test]
+    fn integers_beyond_64_bits() {
+        let doc = json!({});
+        let int = json!({"type": "integer"});
+        let body = |text: &str| Validator::new(&doc).validate_body(&int, true, text.as_bytes());
+        assert!(body("88851687830761603072").is_ok());
+        assert!(body("-218752143717427343340125189832704").is_ok());
+        assert_eq!(body("1e20").unwrap_err()[0].kind, "int_parsing_size");
+        assert_eq!(body("9223372036854775808.0").unwrap_err()[0].kind, "int_parsing_size");
+        assert_eq!(body("3.0").unwrap(), json!(3));
+        assert!(!has_big_int_literal(br#"{"a": "88851687830761603072", "b": 1.5e300}"#));
+        assert!(has_big_int_literal(br#"{"a": "x\"", "b": [18446744073709551616]}"#));
+        let path = Validator::new(&doc).validate_value(&int, &json!("88851687830761603072"), &[]);
+        assert!(path.is_ok());
+        assert_eq!(Validator::new(&doc).validate_value(&int, &json!("1e20"), &[]).unwrap_err()[0].kind, "int_parsing");
+    }
 
     #[test]
     fn python_spellings() {
