@@ -257,6 +257,15 @@ fn is_success(status: &str) -> bool {
     status.starts_with('2')
 }
 
+/// What a schema at `ptr` is, for messages: "property `x`", or "schema".
+fn subject(ptr: &str) -> String {
+    let mut tokens = ptr.rsplit('/');
+    match (tokens.next(), tokens.next()) {
+        (Some(name), Some("properties")) => format!("property `{}`", pointer::unescape(name)),
+        _ => "schema".into(),
+    }
+}
+
 fn quote_values(values: &[&Value]) -> String {
     values
         .iter()
@@ -716,7 +725,8 @@ impl<'a> Cx<'a> {
             }
             if o != n {
                 self.file(
-                    change("union-changed", format!("{d} union changed"), Some(&o_at), Some(&n_at)).axes(Axis::ALL),
+                    change("union-changed", format!("{d} {} union changed", subject(&n_at)), Some(&o_at), Some(&n_at))
+                        .axes(Axis::ALL),
                 );
             }
             return;
@@ -739,7 +749,7 @@ impl<'a> Cx<'a> {
             self.file(
                 change(
                     "type-changed",
-                    format!("type changed from {} to {}", describe(&os), describe(&ns)),
+                    format!("{} type changed from {} to {}", subject(&n_at), describe(&os), describe(&ns)),
                     Some(&o_at),
                     Some(&n_at),
                 )

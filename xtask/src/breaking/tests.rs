@@ -77,7 +77,7 @@ fn a_shared_schema_is_one_finding_reaching_every_operation() {
     let found = diff(&base(), &new);
     assert_eq!(summary(&found), [("type-changed", Axis::ALL.to_vec(), vec!["read_item".into(), "create_item".into()])]);
     assert_eq!(found[0].old.as_deref(), Some("/components/schemas/Item/properties/id"));
-    assert_eq!(found[0].message, "type changed from integer to string");
+    assert_eq!(found[0].message, "property `id` type changed from integer to string");
     assert_eq!(found[0].id(), "type-changed@/components/schemas/Item/properties/id");
 }
 
