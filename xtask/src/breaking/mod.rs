@@ -230,6 +230,9 @@ impl Change {
     }
 }
 
+/// A path and its path item.
+type PathItem<'a> = (&'a String, &'a Value);
+
 /// A path template with its parameters' names left out: `/items/{id}` and
 /// `/items/{item_id}` are one path.
 fn path_key(path: &str) -> String {
@@ -296,10 +299,10 @@ impl<'a> Cx<'a> {
                 self.found.len() - 1
             }
         };
-        if let Some(op) = &self.op {
-            if !self.found[i].operations.contains(op) {
-                self.found[i].operations.push(op.clone());
-            }
+        if let Some(op) = &self.op
+            && !self.found[i].operations.contains(op)
+        {
+            self.found[i].operations.push(op.clone());
         }
     }
 
@@ -313,7 +316,7 @@ impl<'a> Cx<'a> {
         let new_by_key: HashMap<String, (&String, &Value)> =
             new_paths.iter().map(|(p, item)| (path_key(p), (*p, *item))).collect();
         let old_keys: BTreeSet<String> = old_paths.iter().map(|(p, _)| path_key(p)).collect();
-        let mut pairs: Vec<(Option<(&String, &Value)>, Option<(&String, &Value)>)> = Vec::new();
+        let mut pairs: Vec<(Option<PathItem<'_>>, Option<PathItem<'_>>)> = Vec::new();
         for (p, item) in &old_paths {
             pairs.push((Some((*p, *item)), new_by_key.get(&path_key(p)).copied()));
         }
@@ -366,7 +369,7 @@ impl<'a> Cx<'a> {
                 let (old_id, new_id) = (id_of(old), id_of(new));
                 let (old_name, new_name) =
                     (self.method_name(&old_id, old_path, method), self.method_name(&new_id, new_path, method));
-                self.op = Some((new_id.clone(), new_name.clone()));
+                self.op = Some((new_id, new_name.clone()));
                 self.seen.clear();
                 let (op_old, op_new) = (ptr(old_path), ptr(new_path));
                 if old_name != new_name {
@@ -715,14 +718,15 @@ impl<'a> Cx<'a> {
         let d = dir.word();
         let (o_at, n_at) = (os.ptr.clone(), ns.ptr.clone());
         if os.union.is_some() || ns.union.is_some() {
-            let mut o = canonical(self.old, &Value::Null, "");
-            let mut n = o.clone();
-            if let Some(members) = &os.union {
-                o = members.iter().map(|(p, m)| canonical(self.old, m, p)).collect();
-            }
-            if let Some(members) = &ns.union {
-                n = members.iter().map(|(p, m)| canonical(self.new, m, p)).collect();
-            }
+            // the members in any order: FastAPI orders a union as the model does
+            let members = |doc: &Value, s: &Shape<'_>| {
+                s.union.as_ref().map(|members| {
+                    let mut all: Vec<String> = members.iter().map(|(p, m)| canonical(doc, m, p).to_string()).collect();
+                    all.sort();
+                    all
+                })
+            };
+            let (o, n) = (members(self.old, &os), members(self.new, &ns));
             if o != n {
                 self.file(
                     change("union-changed", format!("{d} {} union changed", subject(&n_at)), Some(&o_at), Some(&n_at))

@@ -202,7 +202,7 @@ fn error_statuses_only_matter_when_the_error_type_changes() {
     let mut old = base();
     old.pointer_mut("/paths/~1items~1{id}/get/responses").unwrap()["404"] = error.clone();
     let mut new = old.clone();
-    new.pointer_mut("/paths/~1items~1{id}/get/responses").unwrap()["403"] = error.clone();
+    new.pointer_mut("/paths/~1items~1{id}/get/responses").unwrap()["403"] = error;
     assert_eq!(summary(&diff(&old, &new)), [("error-status-added", vec![], vec!["read_item".into()])]);
     assert_eq!(summary(&diff(&base(), &old)), [("error-status-added", vec![CS], vec!["read_item".into()])]);
 }
@@ -220,4 +220,20 @@ fn recursive_schemas_end() {
     };
     let found = diff(&tree("integer"), &tree("string"));
     assert_eq!(summary(&found), [("type-changed", Axis::ALL.to_vec(), vec!["read_item".into(), "create_item".into()])]);
+}
+
+#[test]
+fn unions_compare_by_members() {
+    let with = |members: Value| {
+        let mut d = base();
+        d["components"]["schemas"]["Item"]["properties"]["id"] = json!({"anyOf": members, "title": "Id"});
+        d
+    };
+    let int_or_string = with(json!([{"type": "integer"}, {"type": "string"}, {"type": "null"}]));
+    let string_or_int = with(json!([{"type": "null"}, {"type": "string"}, {"type": "integer"}]));
+    assert_eq!(diff(&int_or_string, &string_or_int), []);
+    let found = diff(&int_or_string, &with(json!([{"type": "integer"}, {"type": "boolean"}, {"type": "null"}])));
+    let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["union-changed"]);
+    assert_eq!(found[0].message, "response property `id` union changed");
 }
