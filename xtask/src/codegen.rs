@@ -9,9 +9,11 @@
 
 use std::fmt::Write as _;
 
-use crate::diag::{ExitCode, Note, Problem};
+use crate::breaking::base::{self, Base, Source};
+use crate::breaking::report::{Format, Report};
+use crate::diag::{ExitCode, Note, Problem, ProblemKind};
 use crate::files::{self, GeneratedFile, Mode, Status};
-use crate::spec::{Spec, SpecError, Workspace};
+use crate::spec::{Config, Spec, SpecError, Workspace};
 
 /// Why a run failed; each maps to its own [`ExitCode`].
 #[derive(Debug)]
@@ -23,6 +25,9 @@ pub enum Failure {
     Spec(SpecError),
     /// Anything else: I/O, a generator thread that panicked ([`ExitCode::Other`]).
     Other(String),
+    /// A change breaks an axis that `codegen.toml [breaking]` fails on
+    /// ([`ExitCode::Breaking`]).
+    Breaking,
 }
 
 impl Failure {
@@ -31,6 +36,7 @@ impl Failure {
             Failure::Stale => ExitCode::Stale,
             Failure::Spec(_) => ExitCode::CannotGenerate,
             Failure::Other(_) => ExitCode::Other,
+            Failure::Breaking => ExitCode::Breaking,
         }
     }
 }
@@ -177,7 +183,80 @@ pub fn check(
         }
     };
     stub_report(&spec, out);
-    result.and(round_trip)
+    let breaking = match breaking_report(ws, &spec.config, &Source::default()) {
+        Ok(Compared::Nothing(why)) => {
+            let _ = writeln!(out, "{:>12} breaking changes: {why}", "Skipped");
+            Ok(())
+        }
+        Ok(Compared::Report(report)) => {
+            report.render_text(out);
+            if report.failing() > 0 { Err(Failure::Breaking) } else { Ok(()) }
+        }
+        Err(failure) => Err(failure),
+    };
+    // a stale file is what to fix first: it wins the exit code
+    result.and(round_trip).and(breaking)
+}
+
+/// `cargo xtask diff`: what changed from the spec of `source` to the
+/// working `openapi.json`, judged by `codegen.toml [breaking]` and written
+/// to `out` in `format`; fails when a change breaks an axis of `fail-on`.
+/// Nothing to compare with (no git repository, no `openapi.json` at `HEAD`)
+/// is a note, and no failure.
+pub fn diff(ws: &Workspace, source: &Source, format: Format, out: &mut String) -> Result<(), Failure> {
+    let config = ws.config().map_err(Failure::Spec)?;
+    let report = match breaking_report(ws, &config, source)? {
+        Compared::Nothing(why) => {
+            match format {
+                Format::Text => {
+                    let _ = writeln!(out, "note: {why}; nothing to compare");
+                }
+                Format::Json => {
+                    let _ = writeln!(out, "{}", serde_json::json!({"skipped": why}));
+                }
+                Format::Markdown => {
+                    let _ = writeln!(out, "### API changes\n\nNothing to compare: {why}.");
+                }
+            }
+            return Ok(());
+        }
+        Compared::Report(report) => report,
+    };
+    match format {
+        Format::Text => report.render_text(out),
+        Format::Json => {
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report.to_json()).unwrap_or_default());
+        }
+        Format::Markdown => report.render_markdown(out),
+    }
+    if report.failing() > 0 { Err(Failure::Breaking) } else { Ok(()) }
+}
+
+/// What comparing the working spec with an older one gave.
+enum Compared {
+    /// Nothing to compare with, and why.
+    Nothing(String),
+    Report(Report),
+}
+
+/// The breaking-change report of the working spec against `source`.
+fn breaking_report(ws: &Workspace, config: &Config, source: &Source) -> Result<Compared, Failure> {
+    let spec_file = "openapi.json";
+    let (label, old) = match base::load(&ws.root, spec_file, source).map_err(Failure::Other)? {
+        Base::Found { label, doc } => (label, doc),
+        Base::Missing(why) => return Ok(Compared::Nothing(why)),
+    };
+    let text =
+        std::fs::read_to_string(ws.spec_path()).map_err(|e| Failure::Other(format!("cannot read {spec_file}: {e}")))?;
+    let new: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::Spec(SpecError::new(
+            spec_file,
+            [Problem::at_line(ProblemKind::NotJson, e.line(), e.column(), format!("not valid JSON ({e})"))
+                .fix("export the spec again with `app.openapi()`")],
+        ))
+    })?;
+    let findings = crate::breaking::compare(&old, &new, &config.names);
+    Ok(Compared::Report(Report::new(&label, spec_file, findings, &config.breaking)))
 }
 
 /// How the stub answers each operation: by hand (`[stub] hand-written`),

@@ -375,8 +375,13 @@ pub enum ExitCode {
     /// 2: the spec or `codegen.toml` cannot be generated from (each
     /// [`Problem`] is printed). clap also exits 2 on a usage error.
     CannotGenerate = 2,
-    /// 3: anything else: I/O, a generator thread that could not start or panicked.
+    /// 3: anything else: I/O, a generator thread that could not start or panicked,
+    /// a `--base` revision or `--base-file` that cannot be read.
     Other = 3,
+    /// 4: `diff` (or `check`, when nothing is stale) found a change that
+    /// breaks an axis of `codegen.toml [breaking] fail-on` and is not
+    /// accepted in `[breaking.ignore]`.
+    Breaking = 4,
 }
 
 impl ExitCode {
@@ -463,7 +468,9 @@ mod tests {
     #[test]
     fn exit_codes() {
         let codes: Vec<u8> =
-            [ExitCode::Success, ExitCode::Stale, ExitCode::CannotGenerate, ExitCode::Other].map(ExitCode::code).into();
-        assert_eq!(codes, [0, 1, 2, 3]);
+            [ExitCode::Success, ExitCode::Stale, ExitCode::CannotGenerate, ExitCode::Other, ExitCode::Breaking]
+                .map(ExitCode::code)
+                .into();
+        assert_eq!(codes, [0, 1, 2, 3, 4]);
     }
 }

@@ -15,9 +15,12 @@
 //! - [`files`]: the one write path, and the check;
 //! - [`roundtrip`]: the server's own OpenAPI document against the spec;
 //! - [`codegen`]: what `generate` and `check` do with all of the above;
+//! - [`breaking`]: what a change of the spec breaks, on four axes (`diff`,
+//!   and part of `check`);
 //! - `testing`: scratch workspaces and the golden-file assertion that the
 //!   tests of every crate share.
 
+pub mod breaking;
 pub mod client;
 pub mod client_ops;
 pub mod codegen;

@@ -28,6 +28,8 @@ fn no_huge_pages() {
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use xtask::breaking::base::Source;
+use xtask::breaking::report::Format;
 use xtask::codegen::{self, Failure};
 use xtask::diag::{ExitCode, Note};
 use xtask::files::Mode;
@@ -52,6 +54,28 @@ enum Task {
     Check,
     /// Print the OpenAPI 3.0.3 document that the generators read, and the lowering's notes
     Lower,
+    /// Report what changed in openapi.json since a git revision (HEAD by default), and what it breaks
+    Diff {
+        /// The git revision whose openapi.json is the old spec
+        #[arg(long, value_name = "REV", conflicts_with = "base_file")]
+        base: Option<String>,
+        /// A file holding the old spec
+        #[arg(long, value_name = "PATH")]
+        base_file: Option<std::path::PathBuf>,
+        /// How to write the report
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    /// cargo's voice
+    Text,
+    /// for tools
+    Json,
+    /// for a pull request's comment
+    Markdown,
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,6 +88,19 @@ fn main() -> std::process::ExitCode {
         Task::Generate => report(&ws, Mode::Write),
         Task::Check => report(&ws, Mode::Check),
         Task::Lower => lower(&ws),
+        Task::Diff { base, base_file, format } => {
+            let source = match (base, base_file) {
+                (_, Some(path)) => Source::File(path),
+                (Some(rev), None) => Source::Rev { rev, explicit: true },
+                (None, None) => Source::default(),
+            };
+            let format = match format {
+                DiffFormat::Text => Format::Text,
+                DiffFormat::Json => Format::Json,
+                DiffFormat::Markdown => Format::Markdown,
+            };
+            diff(&ws, &source, format)
+        }
     };
     result.err().unwrap_or(ExitCode::Success).into()
 }
@@ -89,7 +126,7 @@ fn report(ws: &Workspace, mode: Mode) -> Result<(), ExitCode> {
         Ok(()) => Ok(()),
         Err(failure) => {
             match &failure {
-                Failure::Stale => {}
+                Failure::Stale | Failure::Breaking => {}
                 Failure::Spec(e) => eprintln!("error: {e}"),
                 Failure::Other(e) => eprintln!("error: {e}"),
             }
@@ -108,6 +145,21 @@ fn published_document() -> Result<serde_json::Value, &'static str> {
     return Ok(humm_config_api::openapi());
     #[cfg(not(feature = "round-trip"))]
     Err("xtask was built without its `round-trip` feature")
+}
+
+fn diff(ws: &Workspace, source: &Source, format: Format) -> Result<(), ExitCode> {
+    let mut out = String::new();
+    let result = codegen::diff(ws, source, format, &mut out);
+    print!("{out}");
+    let _ = std::io::stdout().flush();
+    result.map_err(|failure| {
+        match &failure {
+            Failure::Spec(e) => eprintln!("error: {e}"),
+            Failure::Other(e) => eprintln!("error: {e}"),
+            Failure::Stale | Failure::Breaking => {}
+        }
+        failure.exit_code()
+    })
 }
 
 fn lower(ws: &Workspace) -> Result<(), ExitCode> {

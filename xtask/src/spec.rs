@@ -71,6 +71,10 @@ pub struct Config {
     /// Settings of the generated server API.
     #[serde(default)]
     pub server: ServerConfig,
+    /// What `cargo xtask diff` (and `check`) fail on, and the changes
+    /// accepted anyway.
+    #[serde(default)]
+    pub breaking: crate::breaking::BreakingConfig,
 }
 
 /// `[stub]`: read by the contract stub, not by the generators.
@@ -170,12 +174,26 @@ impl Config {
                     };
                     SpecError::new(&config_file, [problem])
                 })?;
-                let problems = config.output_problems();
+                let mut problems = config.output_problems();
+                problems.extend(config.breaking_problems());
                 if problems.is_empty() { Ok(config) } else { Err(SpecError::new(&config_file, problems)) }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(unreadable(&config_file, &e)),
         }
+    }
+
+    /// Problems with `[breaking]`: every accepted change needs its reason.
+    fn breaking_problems(&self) -> Vec<Problem> {
+        self.breaking
+            .ignore
+            .iter()
+            .filter(|(_, why)| why.trim().is_empty())
+            .map(|(key, _)| {
+                Problem::in_file(Kind::Config, "codegen.toml", format!("[breaking.ignore] {key:?} gives no reason"))
+                    .fix("say why the change is accepted, e.g. \"no client uses it yet\"")
+            })
+            .collect()
     }
 
     /// Problems with the output paths: each must be a relative path to a

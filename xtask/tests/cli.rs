@@ -190,3 +190,116 @@ fn a_binary_shared_by_two_checkouts_acts_on_the_one_it_runs_in() {
     let mut out = String::new();
     assert!(codegen::run(&Workspace::this(), Mode::Check, &mut out).is_ok(), "{out}");
 }
+
+/// A scratch copy of the generator's inputs, committed in a git repository
+/// of its own.
+fn scratch_repo(name: &str) -> Scratch {
+    let scratch = Scratch::generator_inputs(name);
+    for args in [&["init", "-q"][..], &["add", "-A"], &["commit", "-q", "-m", "spec"]] {
+        let output = Command::new("git")
+            .current_dir(scratch.root())
+            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    scratch
+}
+
+fn edit_spec(root: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = root.join("openapi.json");
+    let mut spec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut spec);
+    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+}
+
+/// `cargo xtask diff` in every format: a required response property
+/// removed (reached by three operations) and a response enum value added
+/// fail; accepting both in `codegen.toml` makes the run pass.
+#[test]
+fn diff_report() {
+    let scratch = scratch_repo("cli-diff");
+    let root = scratch.root();
+    let (code, stdout, stderr) = xtask_in(Some(root), &["diff"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "    Compared openapi.json with HEAD:openapi.json: no changes\n"),
+        "{stderr}"
+    );
+
+    edit_spec(root, |s| {
+        let schemas = &mut s["components"]["schemas"];
+        schemas["SaasAssociationResponse"]["properties"].as_object_mut().unwrap().shift_remove("association_label");
+        let required = schemas["SaasAssociationResponse"]["required"].as_array_mut().unwrap();
+        required.retain(|r| r != "association_label");
+        schemas["AssociationStatus"]["enum"].as_array_mut().unwrap().push(json!("ARCHIVED"));
+        // a refactor, no change: the status property's anyOf-null written as a 3.0 nullable $ref
+        schemas["SaasAssociationUpdate"]["properties"]["status"] =
+            json!({"allOf": [{"$ref": "#/components/schemas/AssociationStatus"}], "nullable": true});
+    });
+    let mut all = String::new();
+    for format in ["text", "json", "markdown"] {
+        let (code, stdout, stderr) = xtask_in(Some(root), &["diff", "--format", format]);
+        assert_eq!(code, i32::from(ExitCode::Breaking.code()), "{stdout}{stderr}");
+        all.push_str(&format!("$ cargo xtask diff --format {format}\n{stdout}\n"));
+    }
+    assert_golden("diff-report.txt", all);
+
+    let config = root.join("codegen.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(concat!(
+        "\n[breaking]\nfail-on = [\"client-wire\", \"client-source\"]\n[breaking.ignore]\n",
+        "\"response-property-removed@/components/schemas/SaasAssociationResponse/properties/association_label\" = \"no client reads it\"\n",
+        "\"#/components/schemas/AssociationStatus\" = \"clients are upgraded first\"\n",
+    ));
+    std::fs::write(&config, &text).unwrap();
+    let (code, stdout, stderr) = xtask_in(Some(root), &["diff"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("  = accepted in codegen.toml [breaking.ignore]: no client reads it\n"), "{stdout}");
+
+    // a reason is required
+    std::fs::write(&config, text.replace("\"no client reads it\"", "\" \"")).unwrap();
+    let (code, _, stderr) = xtask_in(Some(root), &["diff"]);
+    assert_eq!(code, i32::from(ExitCode::CannotGenerate.code()), "{stderr}");
+    assert!(stderr.contains("gives no reason; say why the change is accepted"), "{stderr}");
+}
+
+#[test]
+fn diff_without_a_committed_spec_is_a_note() {
+    let scratch = Scratch::generator_inputs("cli-diff-no-git");
+    let (code, stdout, stderr) = xtask_in(Some(scratch.root()), &["diff"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "note: not a git repository, so there is no committed openapi.json to compare with; nothing to compare\n"
+    );
+    let (code, _, stderr) = xtask_in(Some(scratch.root()), &["diff", "--base", "HEAD"]);
+    assert_eq!(code, i32::from(ExitCode::Other.code()), "a named base must exist");
+    assert!(stderr.starts_with("error: not a git repository"), "{stderr}");
+}
+
+/// `check` runs the diff against HEAD: nothing for an unchanged spec, and a
+/// failing change fails it with its own exit code once the code is fresh.
+#[test]
+fn check_reports_breaking_changes() {
+    let scratch = scratch_repo("cli-check-diff");
+    let root = scratch.root();
+    let mut out = String::new();
+    let result = codegen::check(&Workspace::new(root), Err("not needed here"), &mut out, &mut Vec::new());
+    assert!(result.is_ok(), "{out}");
+    assert!(out.contains("    Compared openapi.json with HEAD:openapi.json: no changes\n"), "{out}");
+
+    edit_spec(root, |s| {
+        s["components"]["schemas"]["AssociationStatus"]["enum"].as_array_mut().unwrap().pop();
+    });
+    let (code, _, stderr) = xtask_in(Some(root), &["generate"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut out = String::new();
+    let result = codegen::check(&Workspace::new(root), Err("not needed here"), &mut out, &mut Vec::new());
+    assert_eq!(result.unwrap_err().exit_code(), ExitCode::Breaking, "{out}");
+    assert!(
+        out.contains("error: client source, client wire, server source: request enum value `REJECTED` removed\n"),
+        "{out}"
+    );
+}

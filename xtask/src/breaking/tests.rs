@@ -1,0 +1,239 @@
+//! The rules of [`super::compare`], one small document pair each; the
+//! FastAPI-made corpus is `xtask/tests/breaking/`.
+
+use super::*;
+use serde_json::json;
+
+/// A document with one `GET /items/{id}` answering `Item` and one
+/// `POST /items` taking `ItemIn` and answering `Item`.
+fn doc(item: Value, item_in: Value) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "paths": {
+            "/items/{id}": {"get": {
+                "operationId": "read_item_items__id__get",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}
+            }},
+            "/items": {"post": {
+                "operationId": "create_item_items_post",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ItemIn"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}
+            }}
+        },
+        "components": {"schemas": {"Item": item, "ItemIn": item_in}}
+    })
+}
+
+fn object(props: Value, required: &[&str]) -> Value {
+    json!({"type": "object", "properties": props, "required": required})
+}
+
+fn base() -> Value {
+    doc(
+        object(json!({"id": {"type": "integer"}, "name": {"type": "string"}}), &["id", "name"]),
+        object(json!({"name": {"type": "string"}}), &["name"]),
+    )
+}
+
+fn diff(old: &Value, new: &Value) -> Vec<Finding> {
+    compare(old, new, &BTreeMap::new())
+}
+
+/// (rule, axes, reached method names) of each finding.
+fn summary(findings: &[Finding]) -> Vec<(&'static str, Vec<Axis>, Vec<String>)> {
+    findings.iter().map(|f| (f.rule, f.axes.clone(), f.operations.iter().map(|o| o.1.clone()).collect())).collect()
+}
+
+#[test]
+fn the_same_spec_has_no_findings() {
+    assert_eq!(diff(&base(), &base()), []);
+}
+
+#[test]
+fn fastapi_spellings_and_refactors_are_no_change() {
+    let old = doc(
+        object(
+            json!({"id": {"type": "integer"}, "tag": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Tag"}}),
+            &["id"],
+        ),
+        object(json!({"name": {"type": "string"}}), &["name"]),
+    );
+    let mut new = old.clone();
+    // 3.0's nullable, an annotation, and the body's $ref written inline
+    new["components"]["schemas"]["Item"]["properties"]["tag"] =
+        json!({"type": "string", "nullable": true, "description": "d"});
+    new["paths"]["/items"]["post"]["requestBody"]["content"]["application/json"]["schema"] = json!({"title": "ItemIn", "type": "object", "properties": {"name": {"type": "string", "title": "Name"}}, "required": ["name"]});
+    // the response through a one-member allOf
+    new["paths"]["/items"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] =
+        json!({"allOf": [{"$ref": "#/components/schemas/Item"}], "description": "the item"});
+    assert_eq!(diff(&old, &new), []);
+}
+
+#[test]
+fn a_shared_schema_is_one_finding_reaching_every_operation() {
+    let mut new = base();
+    new["components"]["schemas"]["Item"]["properties"]["id"] = json!({"type": "string"});
+    let found = diff(&base(), &new);
+    assert_eq!(summary(&found), [("type-changed", Axis::ALL.to_vec(), vec!["read_item".into(), "create_item".into()])]);
+    assert_eq!(found[0].old.as_deref(), Some("/components/schemas/Item/properties/id"));
+    assert_eq!(found[0].message, "property `id` type changed from integer to string");
+    assert_eq!(found[0].id(), "type-changed@/components/schemas/Item/properties/id");
+}
+
+#[test]
+fn properties_by_direction() {
+    // response property removed: required in the old spec, so deployed clients fail
+    let mut new = base();
+    new["components"]["schemas"]["Item"] = object(json!({"id": {"type": "integer"}}), &["id"]);
+    assert_eq!(summary(&diff(&base(), &new))[0].0, "response-property-removed");
+    assert_eq!(summary(&diff(&base(), &new))[0].1, [CS, CW, SS]);
+
+    // request properties: a required one breaks deployed clients, an optional one only old servers
+    let mut new = base();
+    new["components"]["schemas"]["ItemIn"] = object(
+        json!({"name": {"type": "string"}, "owner": {"type": "string"}, "note": {"type": "string"}}),
+        &["name", "owner"],
+    );
+    let found = summary(&diff(&base(), &new));
+    assert_eq!(found[0], ("request-required-property-added", vec![CS, CW], vec!["create_item".into()]));
+    assert_eq!(found[1], ("request-optional-property-added", vec![SW], vec!["create_item".into()]));
+
+    // a new response property: servers must set it; new clients need it when it is `T`
+    let mut new = base();
+    new["components"]["schemas"]["Item"]["properties"]["size"] = json!({"type": "integer"});
+    assert_eq!(summary(&diff(&base(), &new))[0].1, [SS]);
+    new["components"]["schemas"]["Item"]["required"] = json!(["id", "name", "size"]);
+    assert_eq!(summary(&diff(&base(), &new))[0].1, [SS, SW]);
+}
+
+#[test]
+fn nullability_and_optionality() {
+    // a required response field made nullable: T → Option<T>
+    let mut new = base();
+    new["components"]["schemas"]["Item"]["properties"]["name"] =
+        json!({"anyOf": [{"type": "string"}, {"type": "null"}]});
+    let found = diff(&base(), &new);
+    assert_eq!(summary(&found)[0].0, "response-became-nullable");
+    assert_eq!(found[0].axes, [CS, CW, SS]);
+    assert_eq!(found[0].note.as_deref(), Some("its Rust type changes from T to Option<T>"));
+    assert_eq!(found[0].message, "response property `name` became nullable");
+
+    // an optional response field made nullable: Option<T> takes null already
+    let old = doc(object(json!({"name": {"type": "string"}}), &[]), object(json!({}), &[]));
+    let new = doc(object(json!({"name": {"type": ["string", "null"]}}), &[]), object(json!({}), &[]));
+    let found = diff(&old, &new);
+    assert_eq!(found[0].axes, [CS, SS], "Option<T> → Option<Option<T>>, and no wire break");
+
+    // request field made optional: old servers may miss it
+    let mut new = base();
+    new["components"]["schemas"]["ItemIn"]["required"] = json!([]);
+    let found = diff(&base(), &new);
+    assert_eq!(summary(&found)[0].0, "request-property-became-optional");
+    assert_eq!(found[0].axes, [CS, SS, SW]);
+}
+
+#[test]
+fn enums_by_direction() {
+    let with = |values: Value, request: bool| {
+        let mut d = base();
+        d["components"]["schemas"]["Status"] = json!({"type": "string", "enum": values});
+        let target = if request { "ItemIn" } else { "Item" };
+        d["components"]["schemas"][target]["properties"]["status"] = json!({"$ref": "#/components/schemas/Status"});
+        d
+    };
+    let found = diff(&with(json!(["a", "b"]), false), &with(json!(["a", "b", "c"]), false));
+    assert_eq!(
+        summary(&found),
+        [("response-enum-value-added", vec![CS, CW], vec!["read_item".into(), "create_item".into()])]
+    );
+    assert_eq!(found[0].message, "response enum value `c` added");
+    assert_eq!(found[0].new.as_deref(), Some("/components/schemas/Status"));
+
+    let found = diff(&with(json!(["a", "b"]), true), &with(json!(["a"]), true));
+    assert_eq!(summary(&found), [("request-enum-value-removed", vec![CS, CW, SS], vec!["create_item".into()])]);
+    let found = diff(&with(json!(["a"]), true), &with(json!(["a", "b"]), true));
+    assert_eq!(summary(&found)[0].1, [SS, SW]);
+}
+
+#[test]
+fn operations_parameters_statuses_and_media_types() {
+    let mut new = base();
+    new["paths"].as_object_mut().unwrap().remove("/items");
+    new["paths"]["/things"] = base()["paths"]["/items"].clone();
+    new["paths"]["/things"]["post"]["operationId"] = json!("create_thing_things_post");
+    let found = summary(&diff(&base(), &new));
+    assert_eq!(found[0], ("operation-removed", vec![CS, CW, SS], vec!["create_item".into()]));
+    assert_eq!(found[1], ("operation-added", vec![SS, SW], vec!["create_thing".into()]));
+
+    let get = "/paths/~1items~1{id}/get";
+    let mut new = base();
+    let op = new.pointer_mut(get).unwrap();
+    op["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}));
+    op["responses"]["201"] = op["responses"]["200"].clone();
+    op["responses"]["200"]["content"] = json!({"text/plain": {"schema": {"type": "string"}}});
+    let found = summary(&diff(&base(), &new));
+    assert_eq!(
+        found.iter().map(|f| (f.0, f.1.clone())).collect::<Vec<_>>(),
+        [
+            ("required-parameter-added", vec![CS, CW]),
+            ("response-media-type-changed", Axis::ALL.to_vec()),
+            ("response-status-added", vec![CS, CW, SS]),
+        ]
+    );
+
+    // optional → required; and the parameter's anyOf-null is no separate change
+    let mut old = base();
+    old.pointer_mut(get).unwrap()["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "q", "in": "query", "required": false, "schema": {"anyOf": [{"type": "string"}, {"type": "null"}]}}));
+    let found = diff(&old, &new);
+    assert_eq!(summary(&found)[0].0, "parameter-became-required");
+    assert_eq!(found[0].axes, [CS, CW, SS]);
+}
+
+#[test]
+fn error_statuses_only_matter_when_the_error_type_changes() {
+    let error = json!({"description": "e", "content": {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}});
+    let mut old = base();
+    old.pointer_mut("/paths/~1items~1{id}/get/responses").unwrap()["404"] = error.clone();
+    let mut new = old.clone();
+    new.pointer_mut("/paths/~1items~1{id}/get/responses").unwrap()["403"] = error;
+    assert_eq!(summary(&diff(&old, &new)), [("error-status-added", vec![], vec!["read_item".into()])]);
+    assert_eq!(summary(&diff(&base(), &old)), [("error-status-added", vec![CS], vec!["read_item".into()])]);
+}
+
+#[test]
+fn recursive_schemas_end() {
+    let tree = |t: &str| {
+        doc(
+            object(
+                json!({"size": {"type": t}, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}),
+                &[],
+            ),
+            object(json!({}), &[]),
+        )
+    };
+    let found = diff(&tree("integer"), &tree("string"));
+    assert_eq!(summary(&found), [("type-changed", Axis::ALL.to_vec(), vec!["read_item".into(), "create_item".into()])]);
+}
+
+#[test]
+fn unions_compare_by_members() {
+    let with = |members: Value| {
+        let mut d = base();
+        d["components"]["schemas"]["Item"]["properties"]["id"] = json!({"anyOf": members, "title": "Id"});
+        d
+    };
+    let int_or_string = with(json!([{"type": "integer"}, {"type": "string"}, {"type": "null"}]));
+    let string_or_int = with(json!([{"type": "null"}, {"type": "string"}, {"type": "integer"}]));
+    assert_eq!(diff(&int_or_string, &string_or_int), []);
+    let found = diff(&int_or_string, &with(json!([{"type": "integer"}, {"type": "boolean"}, {"type": "null"}])));
+    let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["union-changed"]);
+    assert_eq!(found[0].message, "response property `id` union changed");
+}

@@ -1,0 +1,363 @@
+"""Export the spec pairs of the breaking-change corpus from FastAPI itself.
+
+    scripts/fastapi-app python xtask/tests/breaking/make_cases.py
+
+For each case, two tiny FastAPI apps that differ by one change, as a team
+would make it in Python; each app's `app.openapi()` is written to
+`xtask/tests/breaking/<case>/old.json` and `new.json` (the text that
+`fastapi-app/export.py` writes). The expected findings
+(`expected.txt`) are golden files of `xtask/tests/breaking.rs`: refresh them
+with `UPDATE_GOLDEN=1 cargo test -p xtask --test breaking` and review.
+"""
+
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+sys.dont_write_bytecode = True
+
+HERE = Path(__file__).resolve().parent
+CASES: dict[str, tuple[Callable[[], FastAPI], Callable[[], FastAPI]]] = {}
+
+
+def case(name: str):
+    """Registers `build(new: bool) -> FastAPI` as the case `name`."""
+
+    def register(build: Callable[[bool], FastAPI]):
+        CASES[name] = (lambda: build(False), lambda: build(True))
+        return build
+
+    return register
+
+
+def new_app() -> FastAPI:
+    return FastAPI(title="Breaking", version="1.0.0")
+
+
+@case("response-enum-value-added")
+def _(new: bool) -> FastAPI:
+    class Status(str, Enum):
+        active = "active"
+        retired = "retired"
+        if new:
+            archived = "archived"
+
+    class Item(BaseModel):
+        id: int
+        status: Status
+
+    app = new_app()
+
+    @app.get("/items/{item_id}")
+    def read_item(item_id: int) -> Item:
+        return Item(id=item_id, status=Status.active)
+
+    return app
+
+
+@case("request-enum-value-removed")
+def _(new: bool) -> FastAPI:
+    class Color(str, Enum):
+        red = "red"
+        green = "green"
+        if not new:
+            blue = "blue"
+
+    class Paint(BaseModel):
+        color: Color
+
+    app = new_app()
+
+    @app.post("/paints")
+    def create_paint(paint: Paint) -> Paint:
+        return paint
+
+    return app
+
+
+def item_in(new: bool, extra: str | None):
+    """`ItemIn`, with one more field in the new app: `extra` is "required"
+    or "optional"."""
+    if new and extra == "required":
+
+        class ItemIn(BaseModel):
+            name: str
+            owner: str
+
+    elif new and extra == "optional":
+
+        class ItemIn(BaseModel):
+            name: str
+            note: str | None = None
+
+    else:
+
+        class ItemIn(BaseModel):
+            name: str
+
+    return ItemIn
+
+
+class ItemOut(BaseModel):
+    id: int
+    name: str
+
+
+def create_item_app(item_model) -> FastAPI:
+    app = new_app()
+
+    @app.post("/items")
+    def create_item(item: item_model) -> ItemOut:
+        return ItemOut(id=1, name=item.name)
+
+    return app
+
+
+@case("request-field-required-added")
+def _(new: bool) -> FastAPI:
+    return create_item_app(item_in(new, "required"))
+
+
+@case("request-field-optional-added")
+def _(new: bool) -> FastAPI:
+    return create_item_app(item_in(new, "optional"))
+
+
+@case("response-field-removed")
+def _(new: bool) -> FastAPI:
+    if new:
+
+        class User(BaseModel):
+            id: int
+
+    else:
+
+        class User(BaseModel):
+            id: int
+            email: str
+
+    app = new_app()
+
+    @app.get("/users/{user_id}")
+    def read_user(user_id: int) -> User:
+        return User(id=user_id)
+
+    @app.get("/users")
+    def list_users() -> list[User]:
+        return []
+
+    return app
+
+
+@case("response-field-nullable")
+def _(new: bool) -> FastAPI:
+    if new:
+
+        class User(BaseModel):
+            id: int
+            email: str | None
+
+    else:
+
+        class User(BaseModel):
+            id: int
+            email: str
+
+    app = new_app()
+
+    @app.get("/users/{user_id}")
+    def read_user(user_id: int) -> User:
+        return User(id=user_id, email=None)
+
+    return app
+
+
+@case("ref-inlined")
+def _(new: bool) -> FastAPI:
+    """A body model replaced by the same schema written inline (a raw
+    `Request` with `openapi_extra`): a refactor, no change on the wire."""
+
+    class ItemIn(BaseModel):
+        name: str
+        tags: list[str] = []
+        note: str | None = None
+
+    app = new_app()
+    if new:
+        inline = ItemIn.model_json_schema()
+
+        @app.post(
+            "/items",
+            openapi_extra={
+                "requestBody": {"content": {"application/json": {"schema": inline}}, "required": True}
+            },
+        )
+        async def create_item(request: Request, dry_run: bool = False) -> ItemOut:
+            item = ItemIn.model_validate(await request.json())
+            return ItemOut(id=1, name=item.name)
+
+    else:
+
+        @app.post("/items")
+        def create_item(item: ItemIn, dry_run: bool = False) -> ItemOut:
+            return ItemOut(id=1, name=item.name)
+
+    return app
+
+
+def two_operations(new: bool, keep_delete: bool, add_search: bool) -> FastAPI:
+    app = new_app()
+
+    @app.get("/items/{item_id}")
+    def read_item(item_id: int) -> ItemOut:
+        return ItemOut(id=item_id, name="x")
+
+    if keep_delete:
+
+        @app.delete("/items/{item_id}", status_code=204)
+        def delete_item(item_id: int) -> None:
+            return None
+
+    if add_search:
+
+        @app.get("/items")
+        def search_items(q: str) -> list[ItemOut]:
+            return []
+
+    return app
+
+
+@case("operation-removed")
+def _(new: bool) -> FastAPI:
+    return two_operations(new, keep_delete=not new, add_search=False)
+
+
+@case("operation-added")
+def _(new: bool) -> FastAPI:
+    return two_operations(new, keep_delete=True, add_search=new)
+
+
+@case("parameter-becomes-required")
+def _(new: bool) -> FastAPI:
+    app = new_app()
+    if new:
+
+        @app.get("/items")
+        def list_items(q: str) -> list[ItemOut]:
+            return []
+
+    else:
+
+        @app.get("/items")
+        def list_items(q: str | None = None) -> list[ItemOut]:
+            return []
+
+    return app
+
+
+@case("parameter-optional-added")
+def _(new: bool) -> FastAPI:
+    app = new_app()
+    if new:
+
+        @app.get("/items")
+        def list_items(limit: int = 10, offset: int = 0) -> list[ItemOut]:
+            return []
+
+    else:
+
+        @app.get("/items")
+        def list_items(limit: int = 10) -> list[ItemOut]:
+            return []
+
+    return app
+
+
+@case("status-code-removed")
+def _(new: bool) -> FastAPI:
+    class Accepted(BaseModel):
+        job_id: int
+
+    responses = {} if new else {202: {"model": Accepted, "description": "Queued"}}
+    app = new_app()
+
+    @app.post("/items/{item_id}/rebuild", responses=responses)
+    def rebuild_item(item_id: int) -> ItemOut:
+        return ItemOut(id=item_id, name="x")
+
+    return app
+
+
+@case("media-type-changed")
+def _(new: bool) -> FastAPI:
+    app = new_app()
+    if new:
+
+        @app.get("/report", response_class=PlainTextResponse)
+        def read_report() -> str:
+            return "ok"
+
+    else:
+
+        @app.get("/report")
+        def read_report() -> str:
+            return "ok"
+
+    return app
+
+
+@case("type-changed")
+def _(new: bool) -> FastAPI:
+    """`Item.count` int → str, in a model that three operations return."""
+    if new:
+
+        class Item(BaseModel):
+            id: int
+            count: str
+
+    else:
+
+        class Item(BaseModel):
+            id: int
+            count: int
+
+    app = new_app()
+
+    @app.get("/items/{item_id}")
+    def read_item(item_id: int) -> Item:
+        raise NotImplementedError
+
+    @app.get("/items")
+    def list_items() -> list[Item]:
+        return []
+
+    @app.put("/items/{item_id}")
+    def replace_item(item_id: int) -> Item:
+        raise NotImplementedError
+
+    return app
+
+
+def render(app: FastAPI) -> str:
+    return json.dumps(app.openapi(), indent=2) + "\n"
+
+
+def main() -> int:
+    for name, (old, new) in CASES.items():
+        folder = HERE / name
+        folder.mkdir(exist_ok=True)
+        for file, build in (("old.json", old), ("new.json", new)):
+            (folder / file).write_text(render(build()), encoding="utf-8", newline="\n")
+    print(f"wrote {len(CASES)} cases under {HERE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
