@@ -383,15 +383,23 @@ impl Engine {
             let detail = format!("the request body is larger than {} bytes", self.body_limit);
             return Answer::detail(413, &detail);
         }
-        // FastAPI reads a JSON body first: malformed JSON is a 422 before anything else
+        // FastAPI reads a JSON body first: malformed JSON is a 422 before
+        // anything else. The body is parsed once, here.
+        let mut parsed: Option<Value> = None;
         if let Some(Body { kind: BodyKind::Json, schema, required }) = &op.body
             && declares_json(request.headers)
             && !request.body.is_empty()
-            && serde_json::from_slice::<serde::de::IgnoredAny>(request.body).is_err()
         {
-            let errors =
-                Validator::new(&self.doc).validate_body(schema, *required, request.body).err().unwrap_or_default();
-            return Answer::json(422, &crate::validate::detail_value(&errors));
+            match serde_json::from_slice::<Value>(request.body) {
+                Ok(value) => parsed = Some(value),
+                Err(_) => {
+                    let errors = Validator::new(&self.doc)
+                        .validate_body(schema, *required, request.body)
+                        .err()
+                        .unwrap_or_default();
+                    return Answer::json(422, &crate::validate::detail_value(&errors));
+                }
+            }
         }
         // then its dependencies, security first: a refusal ends the request
         let credentials = crate::security::Parts::new(request.headers, Some(request.query));
@@ -464,10 +472,14 @@ impl Engine {
         let body = match &op.body {
             None => Value::Null,
             Some(Body { kind: BodyKind::Json, schema, required }) if declares_json(request.headers) => {
-                if let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(request.body) {
+                if let Some(Value::Object(raw)) = &parsed {
                     sent = raw.keys().cloned().collect();
                 }
-                match validator.validate_body(schema, *required, request.body) {
+                let checked = match &parsed {
+                    Some(input) => validator.validate_parsed_body(schema, *required, input, request.body),
+                    None => validator.validate_body(schema, *required, request.body),
+                };
+                match checked {
                     Ok(v) => v,
                     Err(e) => {
                         errors.extend(e);

@@ -253,10 +253,22 @@ impl<'d> Validator<'d> {
             Ok(v) => v,
             Err(e) => return Err(vec![*json_invalid(body, &e)]),
         };
+        self.validate_parsed_body(schema, required, &input, body)
+    }
+
+    /// [`Validator::validate_body`] of a non-empty body already parsed as
+    /// `input` (`body` is its text), for a caller that parsed it once.
+    pub fn validate_parsed_body(
+        &self,
+        schema: &Value,
+        required: bool,
+        input: &Value,
+        body: &[u8],
+    ) -> Result<Value, Vec<ValidationError>> {
         if input.is_null() && !required {
             return Ok(Value::Null);
         }
-        Validator { doc: self.doc, big_ints: has_big_int_literal(body) }.validate_value(schema, &input, &loc)
+        Validator { doc: self.doc, big_ints: has_big_int_literal(body) }.validate_value(schema, input, &[json!("body")])
     }
 
     /// Validates a parsed value; `loc` is where it is (e.g. `["body"]`).
