@@ -29,6 +29,16 @@
 //!   is ignored. An optional property that is missing already decodes (to
 //!   `None` or its default).
 //!
+//! Two exceptions keep what typify's untagged enums (a `oneOf` of objects,
+//! FastAPI's discriminated unions) need to choose a member, since serde
+//! takes the first member that decodes: an enum that members of one union
+//! give one property with different types (`kind: CatKind` and `kind:
+//! DogKind`, pydantic's `Literal` discriminators) stays exact, or a cat
+//! would take every dog; and a struct that is a member of a union keeps
+//! `deny_unknown_fields`, by which typify may tell members apart. A new
+//! kind of member, or a new property of a closed member, is then a decoding
+//! error rather than a wrong member.
+//!
 //! Types only sent (request bodies, parameters) stay exact; the client
 //! never decodes them. `[client] strict-enums` in `codegen.toml` names the
 //! schemas whose enums stay exact even in responses ([`crate::spec`]
@@ -78,14 +88,20 @@ pub fn response_roots(rest: &syn::File) -> BTreeSet<String> {
 /// docs); `strict` holds the Rust names of the enums that stay exact.
 pub fn apply(types: &mut [syn::Item], roots: &BTreeSet<String>, strict: &BTreeSet<String>) {
     let reached = reached(types, roots);
+    let unions = Unions::of(types);
     let mut catch_alls: BTreeMap<String, syn::Ident> = BTreeMap::new();
     for item in types.iter_mut() {
         match item {
-            syn::Item::Struct(s) if reached.contains(&s.ident.to_string()) => allow_unknown_fields(&mut s.attrs),
+            syn::Item::Struct(s) if reached.contains(&s.ident.to_string()) => {
+                if !unions.members.contains(&s.ident.to_string()) {
+                    allow_unknown_fields(&mut s.attrs);
+                }
+            }
             syn::Item::Enum(e) if reached.contains(&e.ident.to_string()) => {
                 allow_unknown_fields(&mut e.attrs);
-                if is_string_enum(e) && !strict.contains(&e.ident.to_string()) {
-                    catch_alls.insert(e.ident.to_string(), add_catch_all(e));
+                let name = e.ident.to_string();
+                if is_string_enum(e) && !strict.contains(&name) && !unions.discriminators.contains(&name) {
+                    catch_alls.insert(name, add_catch_all(e));
                 }
             }
             _ => {}
@@ -99,6 +115,69 @@ pub fn apply(types: &mut [syn::Item], roots: &BTreeSet<String>, strict: &BTreeSe
         if is_display {
             display_raw(imp, variant);
         }
+    }
+}
+
+/// What typify's untagged enums (a `oneOf`/`anyOf` of objects, FastAPI's
+/// discriminated unions among them) rely on to choose their member: serde
+/// tries each member in turn and takes the first that decodes, so a member
+/// must refuse what is not its own.
+#[derive(Default)]
+struct Unions {
+    /// Structs that are a member of an untagged enum: they keep
+    /// `deny_unknown_fields`, by which typify may tell members apart.
+    members: BTreeSet<String>,
+    /// String enums that tell members apart: the types of a property that
+    /// two members of one union type with different enums (`kind: CatKind`,
+    /// `kind: DogKind`, from pydantic's `Literal` discriminators). With a
+    /// catch-all, the first member would take every value.
+    discriminators: BTreeSet<String>,
+}
+
+impl Unions {
+    fn of(types: &[syn::Item]) -> Unions {
+        let structs: BTreeMap<String, &syn::ItemStruct> = types
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(s) => Some((s.ident.to_string(), s)),
+                _ => None,
+            })
+            .collect();
+        let string_enums: BTreeSet<String> = types
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Enum(e) if is_string_enum(e) => Some(e.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let mut unions = Unions::default();
+        for item in types {
+            let syn::Item::Enum(e) = item else { continue };
+            if !serde_words(&e.attrs).iter().any(|w| w == "untagged") {
+                continue;
+            }
+            // property name → the string enums that members type it with
+            let mut typed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for variant in &e.variants {
+                let mut names = BTreeSet::new();
+                idents(fields_tokens(&variant.fields), &mut names);
+                for member in names.iter().filter_map(|n| structs.get(n)) {
+                    unions.members.insert(member.ident.to_string());
+                    for field in &member.fields {
+                        let mut field_types = BTreeSet::new();
+                        idents(field.ty.to_token_stream(), &mut field_types);
+                        let (Some(ident), Some(enum_name)) =
+                            (&field.ident, field_types.into_iter().find(|t| string_enums.contains(t)))
+                        else {
+                            continue;
+                        };
+                        typed.entry(ident.to_string()).or_default().insert(enum_name);
+                    }
+                }
+            }
+            unions.discriminators.extend(typed.into_values().filter(|enums| enums.len() > 1).flatten());
+        }
+        unions
     }
 }
 
@@ -252,7 +331,9 @@ mod tests {
     }
 
     fn text(items: Vec<syn::Item>) -> String {
-        prettyplease::unparse(&syn::File { shebang: None, attrs: vec![], items })
+        let mut file: syn::File = syn::parse_quote!();
+        file.items = items;
+        prettyplease::unparse(&file)
     }
 
     const SOURCE: &str = r#"
@@ -302,6 +383,27 @@ mod tests {
         let out = text(items);
         assert!(out.contains("#[serde(rename = \"x\")]\npub struct Request"), "{out}");
         assert!(out.contains("#[serde(deny_unknown_fields)]\npub struct Answer"), "{out}");
+    }
+
+    #[test]
+    fn what_a_union_chooses_by_stays_exact() {
+        let mut items = types(
+            r#"
+            #[derive(Clone, Copy)] pub enum CatKind { #[serde(rename = "cat")] Cat }
+            #[derive(Clone, Copy)] pub enum DogKind { #[serde(rename = "dog")] Dog }
+            #[derive(Clone, Copy)] pub enum Mood { #[serde(rename = "calm")] Calm }
+            #[serde(deny_unknown_fields)] pub struct Cat { pub kind: CatKind, pub mood: Mood }
+            #[serde(deny_unknown_fields)] pub struct Dog { pub kind: DogKind, pub mood: ::std::option::Option<Mood> }
+            #[serde(untagged)] pub enum Pet { Cat(Cat), Dog(::std::boxed::Box<Dog>) }
+            "#,
+        );
+        apply(&mut items, &["Pet".to_string()].into(), &BTreeSet::new());
+        let out = text(items);
+        assert!(out.contains("#[derive(Clone, Copy)]\npub enum CatKind"), "{out}");
+        assert!(out.contains("#[derive(Clone, Copy)]\npub enum DogKind"), "{out}");
+        // a property that all members type alike tells none apart
+        assert!(out.contains("#[derive(Clone)]\npub enum Mood"), "{out}");
+        assert_eq!(out.matches("deny_unknown_fields").count(), 2, "{out}");
     }
 
     #[test]
