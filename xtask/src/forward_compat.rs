@@ -92,10 +92,10 @@ pub fn apply(types: &mut [syn::Item], roots: &BTreeSet<String>, strict: &BTreeSe
     let mut catch_alls: BTreeMap<String, syn::Ident> = BTreeMap::new();
     for item in types.iter_mut() {
         match item {
-            syn::Item::Struct(s) if reached.contains(&s.ident.to_string()) => {
-                if !unions.members.contains(&s.ident.to_string()) {
-                    allow_unknown_fields(&mut s.attrs);
-                }
+            syn::Item::Struct(s)
+                if reached.contains(&s.ident.to_string()) && !unions.members.contains(&s.ident.to_string()) =>
+            {
+                allow_unknown_fields(&mut s.attrs);
             }
             syn::Item::Enum(e) if reached.contains(&e.ident.to_string()) => {
                 allow_unknown_fields(&mut e.attrs);
