@@ -101,7 +101,11 @@ async fn worker(
                 let result = client
                     .bulk_update_saas_association_status()
                     .source_id(source)
-                    .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids(sent).status(status.clone()))
+                    .body(
+                        client_types::SaasAssociationBulkStatusUpdate::builder()
+                            .association_ids(sent)
+                            .status(status.clone()),
+                    )
                     .send()
                     .await;
                 match (refused, result) {
