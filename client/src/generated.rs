@@ -13,7 +13,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -28,6 +27,11 @@ pub mod types {
         Approved,
         #[serde(rename = "REJECTED")]
         Rejected,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AssociationStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -35,6 +39,7 @@ pub mod types {
                 Self::Suggested => f.write_str("SUGGESTED"),
                 Self::Approved => f.write_str("APPROVED"),
                 Self::Rejected => f.write_str("REJECTED"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -131,7 +136,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -146,6 +150,11 @@ pub mod types {
         Inferred,
         #[serde(rename = "MANUAL")]
         Manual,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for RelationshipType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -153,6 +162,7 @@ pub mod types {
                 Self::ForeignKey => f.write_str("FOREIGN_KEY"),
                 Self::Inferred => f.write_str("INFERRED"),
                 Self::Manual => f.write_str("MANUAL"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }

@@ -1,6 +1,8 @@
 //! What the generated client puts on the wire, and how it reads answers,
 //! checked against a one-shot HTTP server on 127.0.0.1 that records each
-//! request and answers with a canned response.
+//! request and answers with a canned response; also answers of a newer
+//! service than the spec the client was generated from (an enum value, a
+//! property, a status it does not know).
 
 use humm_config_client::{Client, Error, types};
 use serde_json::{Value, json};
@@ -72,6 +74,8 @@ async fn answer_once(status: u16, body: Value) -> (String, tokio::task::JoinHand
         let response = serde_json::to_vec(&body).unwrap();
         let reason = match status {
             200 => "OK",
+            203 => "Non-Authoritative Information",
+            409 => "Conflict",
             401 => "Unauthorized",
             404 => "Not Found",
             422 => "Unprocessable Entity",
@@ -276,4 +280,93 @@ async fn update_keeps_left_out_and_null_apart() {
     assert_eq!(parsed.status, Some(Some(types::AssociationStatus::Approved)));
     assert_eq!(parsed.association_label, None);
     assert_eq!(serde_json::to_value(&parsed).unwrap(), json!({"score": null, "status": "APPROVED"}));
+}
+
+/// The client is generated from a spec whose `AssociationStatus` is
+/// SUGGESTED, APPROVED or REJECTED; a newer service answers `ARCHIVED`, with
+/// a property the spec does not have.
+fn from_a_newer_service() -> Value {
+    let mut body = association("ARCHIVED");
+    body["archived_at"] = json!("2026-02-01T09:00:00Z");
+    body
+}
+
+#[tokio::test]
+async fn a_new_enum_value_and_a_new_property_are_read() {
+    let (url, _server) = answer_once(200, from_a_newer_service()).await;
+    let updated = client(&url)
+        .update_saas_association()
+        .source_id(uuid(SOURCE))
+        .association_id(uuid(ASSOCIATION))
+        .body(types::SaasAssociationUpdate::default())
+        .send()
+        .await
+        .expect("a newer service's answer decodes")
+        .into_inner();
+    assert_eq!(updated.status, types::AssociationStatus::Unknown("ARCHIVED".to_string()));
+    assert_eq!(updated.status.to_string(), "ARCHIVED");
+    assert_eq!(updated.id, uuid(ASSOCIATION));
+    // the raw value goes back out unchanged; the unknown property is dropped
+    assert_eq!(serde_json::to_value(&updated.status).unwrap(), json!("ARCHIVED"));
+    let again = serde_json::to_value(&updated).unwrap();
+    assert_eq!(again["status"], "ARCHIVED");
+    assert_eq!(again.get("archived_at"), None);
+    let reread: types::SaasAssociationResponse = serde_json::from_value(again).unwrap();
+    assert_eq!(reread.status, updated.status);
+    // known values still decode to their own variants
+    let known: types::AssociationStatus = serde_json::from_value(json!("REJECTED")).unwrap();
+    assert_eq!(known, types::AssociationStatus::Rejected);
+    // parsing stays exact: a request is not built from a typo
+    assert!("ARCHIVED".parse::<types::AssociationStatus>().is_err());
+    assert!(types::AssociationStatus::try_from("APROVED").is_err());
+}
+
+#[tokio::test]
+async fn new_values_in_a_list_are_read() {
+    let (url, _server) = answer_once(200, json!([association("APPROVED"), from_a_newer_service()])).await;
+    let list = client(&url).list_saas_associations().source_id(uuid(SOURCE)).send().await.unwrap().into_inner();
+    let statuses: Vec<String> = list.iter().map(|a| a.status.to_string()).collect();
+    assert_eq!(statuses, ["APPROVED", "ARCHIVED"]);
+    assert_eq!(list[0].status, types::AssociationStatus::Approved);
+}
+
+#[tokio::test]
+async fn an_unknown_value_is_sent_back_unchanged() {
+    let (url, server) = answer_once(200, json!({"updated": 1})).await;
+    client(&url)
+        .bulk_update_saas_association_status()
+        .source_id(uuid(SOURCE))
+        .body(
+            types::SaasAssociationBulkStatusUpdate::builder()
+                .association_ids(vec![uuid(ASSOCIATION)])
+                .status(types::AssociationStatus::Unknown("ARCHIVED".to_string())),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server.await.unwrap().json(), json!({"association_ids": [ASSOCIATION], "status": "ARCHIVED"}));
+}
+
+/// progenitor decodes only the statuses the spec lists: any other, a
+/// success too, is `Error::UnexpectedResponse` with the whole response, so
+/// that the caller can look at its status and read its body.
+#[tokio::test]
+async fn an_undocumented_status_is_an_error_to_inspect() {
+    for status in [203, 409] {
+        let (url, _server) = answer_once(status, from_a_newer_service()).await;
+        let result = client(&url)
+            .update_saas_association()
+            .source_id(uuid(SOURCE))
+            .association_id(uuid(ASSOCIATION))
+            .body(types::SaasAssociationUpdate::default())
+            .send()
+            .await;
+        let Err(Error::UnexpectedResponse(response)) = result else {
+            panic!("{status} read as {result:?}");
+        };
+        assert_eq!(response.status(), status);
+        assert_eq!(response.status().is_success(), status == 203);
+        let body: types::SaasAssociationResponse = response.json().await.expect("the body is still readable");
+        assert_eq!(body.status.to_string(), "ARCHIVED");
+    }
 }

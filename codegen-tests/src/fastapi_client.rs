@@ -13,7 +13,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -26,12 +25,18 @@ pub mod types {
         Reindex,
         #[serde(rename = "export")]
         Export,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for Action {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Reindex => f.write_str("reindex"),
                 Self::Export => f.write_str("export"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1438,7 +1443,6 @@ export has `Item-Input` and `Item-Output`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1453,6 +1457,11 @@ export has `Item-Input` and `Item-Output`.*/
         Published,
         #[serde(rename = "archived")]
         Archived,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ItemStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1460,6 +1469,7 @@ export has `Item-Input` and `Item-Output`.*/
                 Self::Draft => f.write_str("draft"),
                 Self::Published => f.write_str("published"),
                 Self::Archived => f.write_str("archived"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1780,7 +1790,6 @@ export has `Item-Input` and `Item-Output`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1795,6 +1804,11 @@ export has `Item-Input` and `Item-Output`.*/
         Running,
         #[serde(rename = "done")]
         Done,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for JobState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1802,6 +1816,7 @@ export has `Item-Input` and `Item-Output`.*/
                 Self::Queued => f.write_str("queued"),
                 Self::Running => f.write_str("running"),
                 Self::Done => f.write_str("done"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2367,7 +2382,6 @@ export has `Item-Input` and `Item-Output`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2380,12 +2394,18 @@ export has `Item-Input` and `Item-Output`.*/
         Light,
         #[serde(rename = "dark")]
         Dark,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for Theme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Light => f.write_str("light"),
                 Self::Dark => f.write_str("dark"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2434,7 +2454,6 @@ export has `Item-Input` and `Item-Output`.*/
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2445,11 +2464,17 @@ export has `Item-Input` and `Item-Output`.*/
     pub enum TokenType {
         #[serde(rename = "bearer")]
         Bearer,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TokenType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Bearer => f.write_str("bearer"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }

@@ -158,7 +158,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -169,11 +168,17 @@ pub mod types {
     pub enum TokenType {
         #[serde(rename = "bearer")]
         Bearer,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TokenType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Bearer => f.write_str("bearer"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }

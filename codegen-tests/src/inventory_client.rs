@@ -180,7 +180,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -193,12 +192,18 @@ pub mod types {
         Tool,
         #[serde(rename = "part")]
         Part,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for Kind {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Tool => f.write_str("tool"),
                 Self::Part => f.write_str("part"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -321,7 +326,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -332,11 +336,17 @@ pub mod types {
     pub enum Unit {
         #[serde(rename = "mm")]
         Mm,
+        /// A value this client does not know, kept as it came: the service
+        /// added it after the client was generated. It serializes back
+        /// unchanged; parsing a string (`FromStr`) never gives it.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for Unit {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Mm => f.write_str("mm"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }

@@ -6,6 +6,10 @@
 //! serves one of them for the tests that call it.
 
 #[rustfmt::skip]
+pub mod evolving_client;
+#[rustfmt::skip]
+pub mod evolving_server;
+#[rustfmt::skip]
 pub mod fastapi_client;
 #[rustfmt::skip]
 pub mod fastapi_server;

@@ -241,7 +241,7 @@ async fn every_operation_against_the_fastapi_app() {
 
     let patch: types::ItemUpdate = serde_json::from_value(json!({"status": "published", "tax": null})).unwrap();
     let patched = writer.update_item().item_id(item_id).body(patch).send().await.unwrap();
-    assert_eq!(serde_json::to_value(patched.status).unwrap(), json!("published"));
+    assert_eq!(serde_json::to_value(&patched.status).unwrap(), json!("published"));
     assert_eq!(patched.tax, None);
     assert_eq!(patched.name.as_str(), "Widget 2");
 
@@ -383,7 +383,7 @@ async fn every_operation_against_the_fastapi_app() {
         other => panic!("a wrong bearer token is the typed 401: {other:?}"),
     }
     let job = bearer.read_job().job_id(std::num::NonZeroU64::MIN).send().await.unwrap();
-    assert_eq!(serde_json::to_value(job.state).unwrap(), json!("queued"));
+    assert_eq!(serde_json::to_value(&job.state).unwrap(), json!("queued"));
 
     // text/event-stream as a byte stream
     let events = anonymous.job_events().job_id(std::num::NonZeroU64::MIN).send().await.unwrap();

@@ -13,6 +13,7 @@ type Published = fn() -> Value;
 
 /// Each fixture spec and the document of its generated server.
 const SERVERS: &[(&str, Published)] = &[
+    ("evolving", codegen_tests::evolving_server::openapi),
     ("forms", codegen_tests::forms_server::openapi),
     ("headers", codegen_tests::headers_server::openapi),
     ("inventory", codegen_tests::inventory_server::openapi),

@@ -18,14 +18,17 @@
 //!   after the operation (`BulkUpdateSaasAssociationStatusResponse`), not
 //!   after FastAPI's route-derived titles.
 //!
-//! After progenitor, one change to its output ([`absent_or_null`]): in
-//! request bodies, an optional nullable property without a default becomes
-//! `Option<Option<T>>`, so that "left out" and "sent as null" stay apart.
+//! After progenitor, two changes to its output: in request bodies, an
+//! optional nullable property without a default becomes `Option<Option<T>>`
+//! ([`absent_or_null`]), so that "left out" and "sent as null" stay apart;
+//! and the types that responses decode into read what a newer service says
+//! (an enum value into a catch-all variant, unknown properties ignored:
+//! [`crate::forward_compat`]).
 //!
 //! The token stream is formatted with prettyplease (pinned through
 //! `Cargo.lock`) so that the output is byte for byte reproducible.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
@@ -37,36 +40,51 @@ use crate::spec::{Spec, parse_openapi};
 /// The generated client module, formatted, with its header; or the problem
 /// (its file left for the caller to name) that prevents it.
 pub fn generate(spec: &Spec) -> Result<String, Problem> {
-    let mut types = String::new();
-    let rest = generate_split(spec, |source| types = source)?;
+    let mut types = TypesPart::default();
+    let rest = generate_split(spec, |part| types = part)?;
     Ok(assemble(spec, &format_types(spec, &types)?, &rest))
+}
+
+/// What [`generate_split`] hands over for [`format_types`]: the items up to
+/// and including the `types` module, as source text, and the names that the
+/// operations' responses decode into ([`crate::forward_compat`]).
+#[derive(Debug, Default)]
+pub struct TypesPart {
+    pub source: String,
+    pub response_roots: BTreeSet<String>,
 }
 
 /// Runs progenitor and formats its output after the `types` module (the
 /// `Client`, its operation builders). The items up to and including the
 /// `types` module, which holds most of the types, are handed to `types` as
-/// source text as soon as they are known, for [`format_types`] to format, on
-/// another thread if the caller wants: syn's values cannot cross threads,
-/// text can. [`assemble`] joins the two.
+/// source text as soon as they are known (with the response types that the
+/// builders name), for [`format_types`] to format, on another thread if the
+/// caller wants: syn's values cannot cross threads, text can. [`assemble`]
+/// joins the two.
 ///
 /// Formatting the two parts apart gives the same text as formatting them
 /// together: prettyplease ends every top-level item with its own line break
 /// and keeps nothing from one item to the next (a test below compares the
 /// two; the golden and drift tests compare the joined file with the
 /// committed one).
-pub fn generate_split(spec: &Spec, types: impl FnOnce(String)) -> Result<String, Problem> {
+pub fn generate_split(spec: &Spec, types: impl FnOnce(TypesPart)) -> Result<String, Problem> {
     let (tokens, plan) = progenitor_tokens(spec)?;
     let (head, after) = split_after_types(tokens);
     // what client_ops adds to `types` goes in a second `mod types`, which
     // format_types merges into progenitor's
     let extra = plan.types;
-    types(if extra.is_empty() { head.to_string() } else { quote::quote!(#head mod types { #extra }).to_string() });
+    let source =
+        if extra.is_empty() { head.to_string() } else { quote::quote!(#head mod types { #extra }).to_string() };
     let mut rest = after;
     rest.extend(plan.rest);
     if rest.is_empty() {
+        types(TypesPart { source, response_roots: BTreeSet::new() });
         return Ok(String::new());
     }
-    let mut file = crate::parse_tokens(rest)?;
+    let parsed = crate::parse_tokens(rest);
+    let response_roots = parsed.as_ref().map(crate::forward_compat::response_roots).unwrap_or_default();
+    types(TypesPart { source, response_roots });
+    let mut file = parsed?;
     merge_modules(&mut file.items, "builder");
     credentials_default(&mut file.items);
     mark_deprecated(&mut file.items, spec);
@@ -77,7 +95,7 @@ pub fn generate_split(spec: &Spec, types: impl FnOnce(String)) -> Result<String,
 /// `deprecated` (FastAPI's `deprecated=True`), so that calling code hears of
 /// it from the compiler.
 fn mark_deprecated(items: &mut [syn::Item], spec: &Spec) {
-    let deprecated: std::collections::BTreeSet<&str> = spec
+    let deprecated: BTreeSet<&str> = spec
         .operations
         .iter()
         .filter(|op| spec.lowered.pointer(&format!("{}/deprecated", op.pointer)) == Some(&Value::Bool(true)))
@@ -104,9 +122,10 @@ fn mark_deprecated(items: &mut [syn::Item], spec: &Spec) {
 
 /// Formats what [`generate_split`] handed over: the `types` module, with
 /// optional fields of request bodies that may be null made
-/// [`absent_or_null`].
-pub fn format_types(spec: &Spec, source: &str) -> Result<String, Problem> {
-    let mut file = syn::parse_file(source).map_err(|e| crate::unparsable_output(&e))?;
+/// [`absent_or_null`], and response types made lenient
+/// ([`crate::forward_compat`]).
+pub fn format_types(spec: &Spec, part: &TypesPart) -> Result<String, Problem> {
+    let mut file = syn::parse_file(&part.source).map_err(|e| crate::unparsable_output(&e))?;
     let first = file.items.iter().position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
     let extra: Vec<syn::Item> = match first {
         Some(first) => {
@@ -131,8 +150,15 @@ pub fn format_types(spec: &Spec, source: &str) -> Result<String, Problem> {
         _ => None,
     }) {
         types.extend(extra);
+        crate::forward_compat::apply(types, &part.response_roots, &strict_enums(spec));
     }
     Ok(prettyplease::unparse(&file))
+}
+
+/// The Rust names of the enums that `[client] strict-enums` keeps exact
+/// (typify names a component after its key, in upper camel case).
+fn strict_enums(spec: &Spec) -> BTreeSet<String> {
+    spec.config.client.strict_enums.iter().map(|name| name.to_upper_camel_case()).collect()
 }
 
 /// progenitor's output, unformatted, and what [`crate::client_ops`] adds.
@@ -604,6 +630,12 @@ mod tests {
         {
             types.content.as_mut().unwrap().1.extend(extra.items);
         }
+        let roots = crate::forward_compat::response_roots(&file);
+        if let Some(syn::Item::Mod(types)) =
+            file.items.iter_mut().find(|i| matches!(i, syn::Item::Mod(m) if m.ident == "types"))
+        {
+            crate::forward_compat::apply(&mut types.content.as_mut().unwrap().1, &roots, &strict_enums(spec));
+        }
         merge_modules(&mut file.items, "builder");
         credentials_default(&mut file.items);
         mark_deprecated(&mut file.items, spec);
@@ -625,7 +657,7 @@ mod tests {
             let rest = generate_split(&spec, |types| handed = Some(types)).unwrap();
             let types = handed.expect("the part up to `mod types` is handed over");
             assert!(rest.contains("struct Client"), "{path}: the Client is in the second part");
-            assert!(!types.contains("pub struct Client {"), "{path}: the Client is not in the first part");
+            assert!(!types.source.contains("pub struct Client {"), "{path}: the Client is not in the first part");
             assert_eq!(generate(&spec).unwrap(), in_one_piece(&spec), "{path}");
         }
     }

@@ -92,7 +92,7 @@ fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Failure> {
             .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
         let server = crate::server::generate(spec);
         // Nothing arrives when progenitor failed: `rest` then holds the error.
-        let types = handed.recv().ok().map(|source| crate::client::format_types(spec, &source));
+        let types = handed.recv().ok().map(|part| crate::client::format_types(spec, &part));
         let rest = rest.join().map_err(|panic| {
             Failure::Other(format!(
                 "the client generator panicked ({}); this is a generator bug",

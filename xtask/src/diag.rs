@@ -184,6 +184,8 @@ kinds! {
         StaleNameOverride => "stale-name-override",
         /// A `[skip]` entry for an operation the spec does not have.
         StaleSkip => "stale-skip",
+        /// A `[client] strict-enums` entry that names no string enum schema of the spec.
+        StrictEnum => "strict-enum",
         /// A path that is not a path template (`items/{id}` without its leading `/`).
         PathTemplate => "path-template",
         /// Path parameters and the path template disagree.

@@ -11,6 +11,8 @@
 //! - [`client`]: the client, through progenitor;
 //! - [`client_ops`]: what the client takes beyond progenitor (cookies,
 //!   multipart, several success statuses, text responses, authentication);
+//! - [`forward_compat`]: what the client decodes is lenient (an unknown
+//!   enum value, an unknown property), what it sends stays exact;
 //! - [`server`]: the server API, a dropshot API trait;
 //! - [`files`]: the one write path, and the check;
 //! - [`roundtrip`]: the server's own OpenAPI document against the spec;
@@ -26,6 +28,7 @@ pub mod client_ops;
 pub mod codegen;
 pub mod diag;
 pub mod files;
+pub mod forward_compat;
 pub mod lower;
 pub mod names;
 pub mod pointer;

@@ -99,11 +99,15 @@ pub struct ClientConfig {
     /// Where the generated client is written, relative to the workspace root.
     #[serde(default = "default_client_output")]
     pub output: String,
+    /// Schemas (`components/schemas` keys) whose string enum stays exact in
+    /// responses too: no catch-all variant ([`crate::forward_compat`]).
+    #[serde(default, rename = "strict-enums")]
+    pub strict_enums: Vec<String>,
 }
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        Self { output: default_client_output() }
+        Self { output: default_client_output(), strict_enums: Vec::new() }
     }
 }
 
@@ -320,6 +324,7 @@ impl Spec {
         let mut problems = Vec::new();
         let skipped = skip_operations(&mut lowered.doc, &config.skip, &mut problems);
         check_reference_loops(&raw, &mut problems);
+        check_strict_enums(&lowered.doc, &config.client.strict_enums, &mut problems);
         let operations = collect_operations(&lowered.doc, &mut problems);
         check_operations(&lowered.doc, &operations, &mut problems);
         if !problems.is_empty() {
@@ -387,6 +392,30 @@ fn skip_operations(doc: &mut Value, skip: &BTreeMap<String, String>, problems: &
         problems.push(Problem::in_file(Kind::StaleSkip, "codegen.toml", message).fix("remove the entry"));
     }
     notes
+}
+
+/// Reports each `[client] strict-enums` entry that names no string enum
+/// among the spec's `components/schemas`: a schema the spec lost, or one
+/// that is not an enum of strings (which has no catch-all to opt out of).
+fn check_strict_enums(doc: &Value, names: &[String], problems: &mut Vec<Problem>) {
+    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    for name in names {
+        let message = match schemas.and_then(|s| s.get(name)) {
+            None => format!("[client] strict-enums names schema `{name}`, which the spec does not have"),
+            Some(schema) if !is_string_enum(schema) => {
+                format!("[client] strict-enums names schema `{name}`, which is not a string enum")
+            }
+            Some(_) => continue,
+        };
+        problems.push(Problem::in_file(Kind::StrictEnum, "codegen.toml", message).fix("remove the entry"));
+    }
+}
+
+/// A schema of string values listed by `enum` (`null` may be among them).
+fn is_string_enum(schema: &Value) -> bool {
+    schema.get("enum").and_then(Value::as_array).is_some_and(|values| {
+        values.iter().any(Value::is_string) && values.iter().all(|v| v.is_string() || v.is_null())
+    })
 }
 
 /// The line to add to `codegen.toml` to leave out an operation that cannot
@@ -949,6 +978,39 @@ mod tests {
         assert_eq!(e.problems.len(), 1, "{e}");
         assert_eq!(e.problems[0].kind, Kind::StaleSkip);
         assert_eq!(e.problems[0].place.file, "codegen.toml");
+    }
+
+    #[test]
+    fn strict_enums_must_name_string_enum_schemas() {
+        let mut doc = minimal(json!({}));
+        doc["components"] = json!({"schemas": {
+            "Status": {"type": "string", "enum": ["ON", "OFF"], "title": "Status"},
+            "Maybe": {"anyOf": [{"type": "string", "enum": ["A"]}, {"type": "null"}]},
+            "Item": {"type": "object", "properties": {}}
+        }});
+        let config = |names: &[&str]| Config {
+            client: ClientConfig { strict_enums: names.iter().map(|n| n.to_string()).collect(), ..Default::default() },
+            ..Config::default()
+        };
+        Spec::from_str("spec.json", &doc.to_string(), config(&["Status"])).unwrap();
+        let e = Spec::from_str("spec.json", &doc.to_string(), config(&["Status", "Gone", "Item"])).unwrap_err();
+        let messages: Vec<(Kind, &str, &str)> =
+            e.problems.iter().map(|p| (p.kind, p.place.file.as_str(), p.message.as_str())).collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    Kind::StrictEnum,
+                    "codegen.toml",
+                    "[client] strict-enums names schema `Gone`, which the spec does not have"
+                ),
+                (
+                    Kind::StrictEnum,
+                    "codegen.toml",
+                    "[client] strict-enums names schema `Item`, which is not a string enum"
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! is compared with its committed output in `codegen-tests/src/`, where the
 //! `codegen-tests` crate compiles it, so generated code is known to build.
 //!
+//! A fixture's settings are in `<name>.toml` beside it when it has any
+//! (as `codegen.toml` for the workspace), else the defaults.
+//!
 //! After an intended change of the generator, refresh them with
 //! `UPDATE_GOLDEN=1 cargo test -p xtask --test golden` and review the diff.
-
-use std::path::Path;
 
 use xtask::files::GeneratedFile;
 use xtask::spec::Spec;
@@ -35,7 +36,7 @@ fn client_golden_files() {
     let files: Vec<GeneratedFile> = fixtures()
         .iter()
         .map(|(path, stem)| {
-            let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
+            let spec = Spec::load(path, &path.with_extension("toml")).unwrap_or_else(|e| panic!("{e}"));
             let contents = xtask::client::generate(&spec).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             GeneratedFile { path: format!("codegen-tests/src/{stem}_client.rs"), contents }
         })
@@ -48,7 +49,7 @@ fn server_golden_files() {
     let files: Vec<GeneratedFile> = fixtures()
         .iter()
         .map(|(path, stem)| {
-            let spec = Spec::load(path, Path::new("no-codegen.toml")).unwrap_or_else(|e| panic!("{e}"));
+            let spec = Spec::load(path, &path.with_extension("toml")).unwrap_or_else(|e| panic!("{e}"));
             let contents = xtask::server::generate(&spec).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             GeneratedFile { path: format!("codegen-tests/src/{stem}_server.rs"), contents }
         })

@@ -80,7 +80,7 @@ async fn worker(
                     .unwrap_or_else(|e| panic!("worker {w} update {i}: {e}"))
                     .into_inner();
                 let e = expected.entry(id).or_insert_with(|| Expected {
-                    status: answer.status,
+                    status: answer.status.clone(),
                     score: None,
                     label: String::new(),
                 });
@@ -89,7 +89,7 @@ async fn worker(
                 assert_eq!(answer.status, e.status);
             }
             2 => {
-                let status = STATUSES[rng.next(3)];
+                let status = STATUSES[rng.next(3)].clone();
                 let ids: Vec<Uuid> = owned.iter().copied().filter(|_| rng.next(2) == 0).collect();
                 let ids = if ids.is_empty() { vec![owned[0]] } else { ids };
                 // every third bulk names an unknown id too: refused whole
@@ -101,7 +101,11 @@ async fn worker(
                 let result = client
                     .bulk_update_saas_association_status()
                     .source_id(source)
-                    .body(client_types::SaasAssociationBulkStatusUpdate::builder().association_ids(sent).status(status))
+                    .body(
+                        client_types::SaasAssociationBulkStatusUpdate::builder()
+                            .association_ids(sent)
+                            .status(status.clone()),
+                    )
                     .send()
                     .await;
                 match (refused, result) {
@@ -110,11 +114,11 @@ async fn worker(
                             let current = client.list_saas_associations().source_id(source).send().await.unwrap();
                             let now = current.iter().find(|a| a.id == id).unwrap();
                             let e = expected.entry(id).or_insert_with(|| Expected {
-                                status,
+                                status: status.clone(),
                                 score: now.score,
                                 label: now.association_label.clone(),
                             });
-                            e.status = status;
+                            e.status = status.clone();
                         }
                     }
                     (true, Err(humm_config_client::Error::ErrorResponse(r))) => assert_eq!(r.status(), 404),
