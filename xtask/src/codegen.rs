@@ -255,7 +255,7 @@ fn breaking_report(ws: &Workspace, config: &Config, source: &Source) -> Result<C
                 .fix("export the spec again with `app.openapi()`")],
         ))
     })?;
-    let findings = crate::breaking::compare(&old, &new, &config.names);
+    let findings = crate::breaking::compare(&old, &new, &config.names, &config.client.strict_enums);
     Ok(Compared::Report(Report::new(&label, spec_file, findings, &config.breaking)))
 }
 

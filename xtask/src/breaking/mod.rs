@@ -170,9 +170,13 @@ fn rust_optionality(required: bool, nullable: bool) -> u8 {
 
 /// Every change from `old` to `new` (two OpenAPI documents, 3.0 or 3.1),
 /// each once, in the order of the operations that reach them; `names` is
-/// `codegen.toml [names]`, for the method names shown.
-pub fn compare(old: &Value, new: &Value, names: &BTreeMap<String, String>) -> Vec<Finding> {
-    let mut cx = Cx { old, new, names, found: Vec::new(), index: HashMap::new(), op: None, seen: BTreeSet::new() };
+/// `codegen.toml [names]`, for the method names shown, and `strict_enums`
+/// its `[client] strict-enums`: the enums whose client type has no
+/// catch-all variant (every other enum a client reads has one, see
+/// `forward_compat`).
+pub fn compare(old: &Value, new: &Value, names: &BTreeMap<String, String>, strict_enums: &[String]) -> Vec<Finding> {
+    let mut cx =
+        Cx { old, new, names, strict_enums, found: Vec::new(), index: HashMap::new(), op: None, seen: BTreeSet::new() };
     cx.operations();
     cx.found
 }
@@ -181,6 +185,7 @@ struct Cx<'a> {
     old: &'a Value,
     new: &'a Value,
     names: &'a BTreeMap<String, String>,
+    strict_enums: &'a [String],
     found: Vec<Finding>,
     /// (rule, old pointer, new pointer) → index in `found`.
     index: HashMap<(&'static str, Option<String>, Option<String>), usize>,
@@ -764,7 +769,11 @@ impl<'a> Cx<'a> {
         if let (Some(ov), Some(nv)) = (&os.values, &ns.values) {
             let removed: Vec<&Value> = ov.iter().filter(|v| !nv.contains(v)).collect();
             let added: Vec<&Value> = nv.iter().filter(|v| !ov.contains(v)).collect();
-            let no_catch_all = "the generated enums have no catch-all variant";
+            // a client reads a value it does not know into the enum's
+            // catch-all variant, unless `[client] strict-enums` lists it
+            let strict = [&o_at, &n_at].into_iter().any(|at| {
+                at.strip_prefix("/components/schemas/").is_some_and(|name| self.strict_enums.iter().any(|s| s == name))
+            });
             if !removed.is_empty() {
                 let message = format!(
                     "{d} enum value{} {} removed",
@@ -775,11 +784,12 @@ impl<'a> Cx<'a> {
                     Dir::Request => change("request-enum-value-removed", message, Some(&o_at), Some(&n_at))
                         .axes([CS, CW, SS])
                         .note("a deployed client may still send it, and its variant leaves both crates"),
-                    Dir::Response => change("response-enum-value-removed", message, Some(&o_at), Some(&n_at))
+                    Dir::Response if strict => change("response-enum-value-removed", message, Some(&o_at), Some(&n_at))
                         .axes([CS, SS, SW])
-                        .note(format!(
-                            "its variant leaves both crates; an old server may still send it, and {no_catch_all}"
-                        )),
+                        .note("its variant leaves both crates; an old server may still send it, and this enum is in `[client] strict-enums`"),
+                    Dir::Response => change("response-enum-value-removed", message, Some(&o_at), Some(&n_at))
+                        .axes([CS, SS])
+                        .note("its variant leaves both crates; a value an old server still sends is read into the catch-all variant"),
                 });
             }
             if !added.is_empty() {
@@ -789,9 +799,12 @@ impl<'a> Cx<'a> {
                     Dir::Request => change("request-enum-value-added", message, Some(&o_at), Some(&n_at))
                         .axes([SS, SW])
                         .note("an old server rejects it; server code that matches on the enum gets a new variant"),
-                    Dir::Response => change("response-enum-value-added", message, Some(&o_at), Some(&n_at))
+                    Dir::Response if strict => change("response-enum-value-added", message, Some(&o_at), Some(&n_at))
                         .axes([CS, CW])
-                        .note(format!("a deployed client fails to read it ({no_catch_all}); client code that matches on the enum gets a new variant")),
+                        .note("a deployed client fails to read it (this enum is in `[client] strict-enums`); client code that matches on the enum gets a new variant"),
+                    Dir::Response => change("response-enum-value-added", message, Some(&o_at), Some(&n_at))
+                        .axes([CS])
+                        .note("a deployed client reads it into the catch-all variant; client code that matches on the enum exhaustively gets a new variant"),
                 });
             }
         }

@@ -37,7 +37,7 @@ fn base() -> Value {
 }
 
 fn diff(old: &Value, new: &Value) -> Vec<Finding> {
-    compare(old, new, &BTreeMap::new())
+    compare(old, new, &BTreeMap::new(), &[])
 }
 
 /// (rule, axes, reached method names) of each finding.
@@ -142,13 +142,25 @@ fn enums_by_direction() {
         d["components"]["schemas"][target]["properties"]["status"] = json!({"$ref": "#/components/schemas/Status"});
         d
     };
+    // a client reads a new value into the catch-all variant: only code
+    // that matches exhaustively notices
     let found = diff(&with(json!(["a", "b"]), false), &with(json!(["a", "b", "c"]), false));
     assert_eq!(
         summary(&found),
-        [("response-enum-value-added", vec![CS, CW], vec!["read_item".into(), "create_item".into()])]
+        [("response-enum-value-added", vec![CS], vec!["read_item".into(), "create_item".into()])]
     );
     assert_eq!(found[0].message, "response enum value `c` added");
     assert_eq!(found[0].new.as_deref(), Some("/components/schemas/Status"));
+    // unless `[client] strict-enums` names the enum: then a deployed client fails
+    let strict = compare(
+        &with(json!(["a", "b"]), false),
+        &with(json!(["a", "b", "c"]), false),
+        &BTreeMap::new(),
+        &["Status".into()],
+    );
+    assert_eq!(strict[0].axes, [CS, CW]);
+    let found = diff(&with(json!(["a", "b"]), false), &with(json!(["a"]), false));
+    assert_eq!(found[0].axes, [CS, SS]);
 
     let found = diff(&with(json!(["a", "b"]), true), &with(json!(["a"]), true));
     assert_eq!(summary(&found), [("request-enum-value-removed", vec![CS, CW, SS], vec!["create_item".into()])]);
