@@ -29,7 +29,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use dropshot_codegen_runtime::mock::{Engine, Handler, Source};
-use dropshot_codegen_runtime::resources::{Override, Role};
+use dropshot_codegen_runtime::resources::Override;
 use serde_json::Value;
 
 /// Hand-written answers, by operationId: the part of the stub a team writes.
@@ -73,14 +73,10 @@ pub fn spec_from_str(file: &str, text: &str, config: &str) -> anyhow::Result<Spe
 fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
     let mut corrections = BTreeMap::new();
     for (id, text) in &spec.config.stub.resources {
-        let correction = match text.split_once(' ') {
-            None if text == "stateless" => Override::Stateless,
-            Some((role, collection)) if Role::parse(role).is_some() => {
-                Override::Role { collection: collection.trim().to_string(), role: Role::parse(role).expect("checked") }
-            }
-            _ => anyhow::bail!(
+        let Some(correction) = Override::parse(text) else {
+            anyhow::bail!(
                 "codegen.toml: [stub.resources] {id} = {text:?}: expected \"stateless\" or \"<create|list|read|replace|update|delete> <collection path>\""
-            ),
+            )
         };
         if spec.operation(id).is_none() {
             anyhow::bail!("codegen.toml: [stub.resources] names operation `{id}`, which the spec does not have");

@@ -121,6 +121,20 @@ pub enum Override {
     Role { collection: String, role: Role },
 }
 
+impl Override {
+    /// What `codegen.toml [stub.resources]` writes: `stateless`, or a role
+    /// and a collection path (`update /items`); `None` for anything else.
+    pub fn parse(text: &str) -> Option<Override> {
+        match text.split_once(' ') {
+            None if text == "stateless" => Some(Override::Stateless),
+            Some((role, collection)) => {
+                Some(Override::Role { collection: collection.trim().to_string(), role: Role::parse(role)? })
+            }
+            None => None,
+        }
+    }
+}
+
 /// The operations of a path item: (method, operationId).
 fn operations_of(item: &Value) -> Vec<(&'static str, &str)> {
     const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -343,6 +357,17 @@ impl Store {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn corrections_are_read_as_codegen_toml_writes_them() {
+        assert_eq!(Override::parse("stateless"), Some(Override::Stateless));
+        assert_eq!(
+            Override::parse("update /items/{item_id}/notes"),
+            Some(Override::Role { collection: "/items/{item_id}/notes".into(), role: Role::Update })
+        );
+        assert_eq!(Override::parse("archive /items"), None);
+        assert_eq!(Override::parse("stateful"), None);
+    }
 
     fn op(id: &str) -> Value {
         json!({"operationId": id, "responses": {"200": {"description": "ok"}}})

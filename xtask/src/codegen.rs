@@ -262,23 +262,9 @@ fn breaking_report(ws: &Workspace, config: &Config, source: &Source) -> Result<C
 /// How the stub answers each operation: by hand (`[stub] hand-written`),
 /// from its store by the path convention, or from the spec's examples.
 fn stub_report(spec: &Spec, out: &mut String) {
-    use dropshot_codegen_runtime::resources::{Override, Role, recognise};
-    let corrections = spec
-        .config
-        .stub
-        .resources
-        .iter()
-        .filter_map(|(id, text)| {
-            let correction = match text.split_once(' ') {
-                None if text == "stateless" => Override::Stateless,
-                Some((role, collection)) => {
-                    Override::Role { collection: collection.trim().to_string(), role: Role::parse(role)? }
-                }
-                None => return None,
-            };
-            Some((id.clone(), correction))
-        })
-        .collect();
+    use dropshot_codegen_runtime::resources::{Override, recognise};
+    let corrections =
+        spec.config.stub.resources.iter().filter_map(|(id, text)| Some((id.clone(), Override::parse(text)?))).collect();
     let resources = recognise(&spec.lowered, &corrections);
     for op in &spec.operations {
         let how = if spec.config.stub.hand_written.contains(&op.operation_id) {
