@@ -22,8 +22,23 @@
 //! What the axes take from this workspace's generators (progenitor's
 //! builder interface, typify's types, dropshot's trait): a property is `T`
 //! when required and not nullable, `Option<T>` when either, and
-//! `Option<Option<T>>` when optional and nullable; enums have no catch-all
-//! variant, so a value one side does not know fails to deserialise.
+//! `Option<Option<T>>` when optional and nullable, and the builder's
+//! setter of a request property takes `T` or `Option<T>` (into which a `T`
+//! converts); a schema that is a struct or an enum is named after its
+//! component, or after its place when inline; the client reads an enum
+//! value it does not know into the catch-all variant (unless `[client]
+//! strict-enums` names the enum), the server refuses it.
+//!
+//! The source axes mean "stops compiling", and
+//! `xtask/tests/breaking_compiles.rs` proves them for the corpus: it
+//! compiles old calling code (every builder with every parameter, bodies
+//! through typify's builders, every response field read at its type,
+//! response enums matched exhaustively; the old server trait implemented,
+//! answers built with struct literals) against the new crates, and each
+//! case's `client source` and `server source` must agree with the
+//! compiler. A change that calling code must follow but that still
+//! compiles (a new required parameter or request field: `send()` fails) is
+//! client wire.
 //!
 //! [`base`] finds the spec to compare against (`git show HEAD:openapi.json`
 //! by default), [`report`] renders findings as text, JSON or Markdown.
