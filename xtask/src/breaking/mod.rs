@@ -22,8 +22,23 @@
 //! What the axes take from this workspace's generators (progenitor's
 //! builder interface, typify's types, dropshot's trait): a property is `T`
 //! when required and not nullable, `Option<T>` when either, and
-//! `Option<Option<T>>` when optional and nullable; enums have no catch-all
-//! variant, so a value one side does not know fails to deserialise.
+//! `Option<Option<T>>` when optional and nullable, and the builder's
+//! setter of a request property takes `T` or `Option<T>` (into which a `T`
+//! converts); a schema that is a struct or an enum is named after its
+//! component, or after its place when inline; the client reads an enum
+//! value it does not know into the catch-all variant (unless `[client]
+//! strict-enums` names the enum), the server refuses it.
+//!
+//! The source axes mean "stops compiling", and
+//! `xtask/tests/breaking_compiles.rs` proves them for the corpus: it
+//! compiles old calling code (every builder with every parameter, bodies
+//! through typify's builders, every response field read at its type,
+//! response enums matched exhaustively; the old server trait implemented,
+//! answers built with struct literals) against the new crates, and each
+//! case's `client source` and `server source` must agree with the
+//! compiler. A change that calling code must follow but that still
+//! compiles (a new required parameter or request field: `send()` fails) is
+//! client wire.
 //!
 //! [`base`] finds the spec to compare against (`git show HEAD:openapi.json`
 //! by default), [`report`] renders findings as text, JSON or Markdown.
@@ -265,6 +280,19 @@ fn is_success(status: &str) -> bool {
     status.starts_with('2')
 }
 
+/// The component a shape is declared as (`/components/schemas/<name>`),
+/// which names its generated Rust type; `None` for an inline schema.
+fn component_name(s: &Shape<'_>) -> Option<String> {
+    let name = s.ptr.strip_prefix("/components/schemas/")?;
+    (!name.contains('/')).then(|| pointer::unescape(name))
+}
+
+/// Whether a schema gets a generated Rust type of its own (a struct or an
+/// enum), whose name calling code writes.
+fn names_a_type(s: &Shape<'_>) -> bool {
+    !s.properties.is_empty() || s.values.is_some() || s.union.is_some()
+}
+
 /// What a schema at `ptr` is, for messages: "property `x`", or "schema".
 fn subject(ptr: &str) -> String {
     let mut tokens = ptr.rsplit('/');
@@ -455,9 +483,9 @@ impl<'a> Cx<'a> {
                                 Some(at),
                                 Some(new_at),
                             )
-                            .axes([CW, CS])
+                            .axes([CW])
                             .note(
-                                "the builder still compiles without it, and `send()` fails until calling code sets it",
+                                "calling code still compiles: progenitor's builder takes it as before, and `send()` fails until calling code sets it",
                             )
                         } else {
                             change(
@@ -491,13 +519,18 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let what = format!("{loc} parameter `{name}`");
+            // the server's method takes the parameters of a location as one
+            // struct: the first of its location is a new argument
+            let first = !olds.iter().any(|(k, _, _)| k.0 == *loc);
             self.file(if required(q) {
                 change("required-parameter-added", format!("required {what} added"), None, Some(at))
-                    .axes([CS, CW])
-                    .note("a deployed client does not send it; the builder compiles without it and `send()` fails")
+                    .axes([CW])
+                    .axis_if(first, SS)
+                    .note("a deployed client does not send it; calling code still compiles, and the builder's `send()` fails until it sets it")
             } else {
                 change("optional-parameter-added", format!("optional {what} added"), None, Some(at))
                     .axes([SW])
+                    .axis_if(first, SS)
                     .note("an old server ignores it")
             });
         }
@@ -517,7 +550,7 @@ impl<'a> Cx<'a> {
             ),
             (None, Some((b, at))) => self.file(
                 change("request-body-added", "request body added", None, Some(&at))
-                    .axes([CS, SS])
+                    .axes([SS])
                     .axis_if(required(b), CW)
                     .axis_if(!required(b), SW),
             ),
@@ -525,7 +558,7 @@ impl<'a> Cx<'a> {
                 if required(a) != required(b) {
                     self.file(if required(b) {
                         change("request-body-became-required", "request body became required", Some(&a_at), Some(&b_at))
-                            .axes([CS, CW])
+                            .axes([CW])
                     } else {
                         change("request-body-became-optional", "request body became optional", Some(&a_at), Some(&b_at))
                             .axes([SW])
@@ -548,15 +581,26 @@ impl<'a> Cx<'a> {
         let d = dir.word();
         let list = |ms: &[&(&String, &Value)]| ms.iter().map(|(m, _)| format!("`{m}`")).collect::<Vec<_>>().join(", ");
         if om.len() == 1 && nm.len() == 1 && gone.len() == 1 {
-            self.file(
-                change(
-                    if dir == Dir::Request { "request-media-type-changed" } else { "response-media-type-changed" },
-                    format!("{d} media type changed from {} to {}", list(&gone), list(&added)),
-                    Some(&pointer::join(&format!("{old_at}/content"), gone[0].0)),
-                    Some(&pointer::join(&format!("{new_at}/content"), added[0].0)),
-                )
-                .axes(Axis::ALL),
+            let (o_ptr, n_ptr) = (
+                pointer::join(&format!("{old_at}/content"), gone[0].0),
+                pointer::join(&format!("{new_at}/content"), added[0].0),
             );
+            // the client reads a JSON string and a text answer alike, into a `String`
+            let same_client_type = dir == Dir::Response
+                && self.reads_as_string(self.old, gone[0], &o_ptr)
+                && self.reads_as_string(self.new, added[0], &n_ptr);
+            let mut c = change(
+                if dir == Dir::Request { "request-media-type-changed" } else { "response-media-type-changed" },
+                format!("{d} media type changed from {} to {}", list(&gone), list(&added)),
+                Some(&o_ptr),
+                Some(&n_ptr),
+            )
+            .axis_if(!same_client_type, CS)
+            .axes([CW, SS, SW]);
+            if same_client_type {
+                c = c.note("the client reads both into a `String`; the server's response type changes");
+            }
+            self.file(c);
             return;
         }
         for (m, _) in &gone {
@@ -593,7 +637,7 @@ impl<'a> Cx<'a> {
                 (Some(os), Some(ns)) => {
                     let os = shape(self.old, os, &format!("{o_at}/schema"));
                     let ns = shape(self.new, ns, &format!("{n_at}/schema"));
-                    self.nullability(&os, &ns, true, true, dir, &format!("{d} body"));
+                    self.nullability(&os, &ns, (true, true), false, dir, &format!("{d} body"));
                     self.schema(os, ns, dir);
                 }
                 (None, None) => {}
@@ -608,6 +652,25 @@ impl<'a> Cx<'a> {
                 ),
             }
         }
+    }
+
+    /// Whether the client reads a response body of this media type and
+    /// schema into a `String` (see `client_ops`): `text/*` other than event
+    /// streams, or JSON whose schema is a plain string.
+    fn reads_as_string(&self, doc: &'a Value, (media, content): &(&String, &'a Value), at: &str) -> bool {
+        if media.starts_with("text/") {
+            return media.as_str() != "text/event-stream";
+        }
+        let json = media.as_str() == "application/json" || media.ends_with("+json");
+        json && content.get("schema").is_some_and(|schema| {
+            let s = shape(doc, schema, &format!("{at}/schema"));
+            s.types.len() == 1
+                && s.types.contains("string")
+                && s.format.is_none()
+                && s.values.is_none()
+                && !s.nullable
+                && s.union.is_none()
+        })
     }
 
     fn responses(&mut self, (old, old_ptr): (&'a Value, &str), (new, new_ptr): (&'a Value, &str)) {
@@ -670,9 +733,17 @@ impl<'a> Cx<'a> {
     }
 
     /// A change of nullability or of being required, for a property
-    /// (`required` on either side) or a body, an item or a map value
-    /// (always required).
-    fn nullability(&mut self, os: &Shape<'_>, ns: &Shape<'_>, r1: bool, r2: bool, dir: Dir, what: &str) {
+    /// (`required` on either side, `property`) or a body, an item or a map
+    /// value (always required).
+    fn nullability(
+        &mut self,
+        os: &Shape<'_>,
+        ns: &Shape<'_>,
+        (r1, r2): (bool, bool),
+        property: bool,
+        dir: Dir,
+        what: &str,
+    ) {
         let (n1, n2) = (os.nullable, ns.nullable);
         if (r1, n1) == (r2, n2) {
             return;
@@ -708,9 +779,18 @@ impl<'a> Cx<'a> {
             .axis_if(cw, CW)
             .axis_if(sw, SW);
         if o_opt != n_opt {
-            c = c
-                .axes([CS, SS])
-                .note(format!("its Rust type changes from {} to {}", types[o_opt as usize], types[n_opt as usize]));
+            // Calling code sets a request property through typify's
+            // builder, whose setter takes `T` for a required non-nullable
+            // property and `Option<T>` otherwise (also for
+            // `Option<Option<T>>`): a `T` still converts into `Option<T>`,
+            // so only `Option<T>` → `T` stops compiling.
+            let client_source = !(property && dir == Dir::Request) || (o_opt > 0 && n_opt == 0);
+            let note = format!("its Rust type changes from {} to {}", types[o_opt as usize], types[n_opt as usize]);
+            c = c.axis_if(client_source, CS).axes([SS]).note(if client_source {
+                note
+            } else {
+                format!("{note}; the builder's setter still takes what calling code gives it")
+            });
         }
         self.file(c);
     }
@@ -722,6 +802,23 @@ impl<'a> Cx<'a> {
         }
         let d = dir.word();
         let (o_at, n_at) = (os.ptr.clone(), ns.ptr.clone());
+        let (o_name, n_name) = (component_name(&os), component_name(&ns));
+        if o_name != n_name && names_a_type(&os) && names_a_type(&ns) {
+            let describe = |name: &Option<String>| match name {
+                Some(name) => format!("component `{name}`"),
+                None => "an inline schema".to_string(),
+            };
+            self.file(
+                change(
+                    "type-renamed",
+                    format!("{d} {} moved from {} to {}", subject(&n_at), describe(&o_name), describe(&n_name)),
+                    Some(&o_at),
+                    Some(&n_at),
+                )
+                .axes([CS, SS])
+                .note("the same on the wire, but its generated Rust type gets another name (typify names a component after its key, an inline schema after its place): code that names the type stops compiling"),
+            );
+        }
         if os.union.is_some() || ns.union.is_some() {
             // the members in any order: FastAPI orders a union as the model does
             let members = |doc: &Value, s: &Shape<'_>| {
@@ -834,7 +931,7 @@ impl<'a> Cx<'a> {
                         Shape { ptr: o_prop.clone(), ..o_shape.clone() },
                         Shape { ptr: n_prop.clone(), ..n_shape.clone() },
                     );
-                    self.nullability(&o_place, &n_place, r1, r2, dir, &what);
+                    self.nullability(&o_place, &n_place, (r1, r2), true, dir, &what);
                     self.schema(o_shape, n_shape, dir);
                 }
             }
@@ -852,8 +949,8 @@ impl<'a> Cx<'a> {
                     None,
                     Some(n_prop),
                 )
-                .axes([CS, CW])
-                .note("a deployed client does not send it; calling code must set it"),
+                .axes([CW])
+                .note("a deployed client does not send it; calling code still compiles (typify's builder), and `send()` fails until it sets it"),
                 (Dir::Request, false) => change(
                     "request-optional-property-added",
                     format!("optional {d} property `{name}` added"),
@@ -872,12 +969,12 @@ impl<'a> Cx<'a> {
         }
         if let (Some((op, o)), Some((np, n))) = (&os.additional, &ns.additional) {
             let (o, n) = (shape(self.old, o, op), shape(self.new, n, np));
-            self.nullability(&o, &n, true, true, dir, &format!("{d} map value"));
+            self.nullability(&o, &n, (true, true), false, dir, &format!("{d} map value"));
             self.schema(o, n, dir);
         }
         if let (Some((op, o)), Some((np, n))) = (&os.items, &ns.items) {
             let (o, n) = (shape(self.old, o, op), shape(self.new, n, np));
-            self.nullability(&o, &n, true, true, dir, &format!("{d} array item"));
+            self.nullability(&o, &n, (true, true), false, dir, &format!("{d} array item"));
             self.schema(o, n, dir);
         }
     }

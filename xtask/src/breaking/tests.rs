@@ -60,14 +60,34 @@ fn fastapi_spellings_and_refactors_are_no_change() {
         object(json!({"name": {"type": "string"}}), &["name"]),
     );
     let mut new = old.clone();
-    // 3.0's nullable, an annotation, and the body's $ref written inline
+    // 3.0's nullable, an annotation
     new["components"]["schemas"]["Item"]["properties"]["tag"] =
         json!({"type": "string", "nullable": true, "description": "d"});
-    new["paths"]["/items"]["post"]["requestBody"]["content"]["application/json"]["schema"] = json!({"title": "ItemIn", "type": "object", "properties": {"name": {"type": "string", "title": "Name"}}, "required": ["name"]});
     // the response through a one-member allOf
     new["paths"]["/items"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] =
         json!({"allOf": [{"$ref": "#/components/schemas/Item"}], "description": "the item"});
     assert_eq!(diff(&old, &new), []);
+}
+
+/// A `$ref` written inline, or a renamed component, is the same on the
+/// wire, but renames the generated type (`ItemIn` → `CreateItemBody`).
+#[test]
+fn a_ref_written_inline_or_a_renamed_component_renames_the_type() {
+    let body = "/paths/~1items/post/requestBody/content/application~1json/schema";
+    let mut new = base();
+    *new.pointer_mut(body).unwrap() = json!({"title": "ItemIn", "type": "object", "properties": {"name": {"type": "string", "title": "Name"}}, "required": ["name"]});
+    let found = diff(&base(), &new);
+    assert_eq!(summary(&found), [("type-renamed", vec![CS, SS], vec!["create_item".into()])]);
+    assert_eq!(found[0].message, "request schema moved from component `ItemIn` to an inline schema");
+
+    let mut new = base();
+    let schemas = new["components"]["schemas"].as_object_mut().unwrap();
+    let item_in = schemas.remove("ItemIn").unwrap();
+    schemas.insert("ItemInput".into(), item_in);
+    *new.pointer_mut(body).unwrap() = json!({"$ref": "#/components/schemas/ItemInput"});
+    let found = diff(&base(), &new);
+    assert_eq!(summary(&found), [("type-renamed", vec![CS, SS], vec!["create_item".into()])]);
+    assert_eq!(found[0].message, "request schema moved from component `ItemIn` to component `ItemInput`");
 }
 
 #[test]
@@ -96,7 +116,8 @@ fn properties_by_direction() {
         &["name", "owner"],
     );
     let found = summary(&diff(&base(), &new));
-    assert_eq!(found[0], ("request-required-property-added", vec![CS, CW], vec!["create_item".into()]));
+    // calling code builds the body with typify's builder, which compiles without it
+    assert_eq!(found[0], ("request-required-property-added", vec![CW], vec!["create_item".into()]));
     assert_eq!(found[1], ("request-optional-property-added", vec![SW], vec!["create_item".into()]));
 
     // a new response property: servers must set it; new clients need it when it is `T`
@@ -125,12 +146,21 @@ fn nullability_and_optionality() {
     let found = diff(&old, &new);
     assert_eq!(found[0].axes, [CS, SS], "Option<T> → Option<Option<T>>, and no wire break");
 
-    // request field made optional: old servers may miss it
+    // request field made optional: old servers may miss it; the builder's
+    // setter now takes `Option<String>`, which a `String` converts into
     let mut new = base();
     new["components"]["schemas"]["ItemIn"]["required"] = json!([]);
     let found = diff(&base(), &new);
     assert_eq!(summary(&found)[0].0, "request-property-became-optional");
-    assert_eq!(found[0].axes, [CS, SS, SW]);
+    assert_eq!(found[0].axes, [SS, SW]);
+
+    // an optional request field made nullable: the setter still takes `Option<T>`
+    let old = doc(object(json!({}), &[]), object(json!({"note": {"type": "string"}}), &[]));
+    let new = doc(object(json!({}), &[]), object(json!({"note": {"type": ["string", "null"]}}), &[]));
+    assert_eq!(diff(&old, &new)[0].axes, [SS, SW]);
+    // and back: `Option<T>` → `T` is what calling code must change
+    let required = doc(object(json!({}), &[]), object(json!({"note": {"type": "string"}}), &["note"]));
+    assert_eq!(diff(&new, &required)[0].axes, [CS, CW, SS]);
 }
 
 #[test]
@@ -191,7 +221,8 @@ fn operations_parameters_statuses_and_media_types() {
     assert_eq!(
         found.iter().map(|f| (f.0, f.1.clone())).collect::<Vec<_>>(),
         [
-            ("required-parameter-added", vec![CS, CW]),
+            // the operation's first query parameter: a new argument of the server's method
+            ("required-parameter-added", vec![CW, SS]),
             ("response-media-type-changed", Axis::ALL.to_vec()),
             ("response-status-added", vec![CS, CW, SS]),
         ]
@@ -205,7 +236,19 @@ fn operations_parameters_statuses_and_media_types() {
         .push(json!({"name": "q", "in": "query", "required": false, "schema": {"anyOf": [{"type": "string"}, {"type": "null"}]}}));
     let found = diff(&old, &new);
     assert_eq!(summary(&found)[0].0, "parameter-became-required");
-    assert_eq!(found[0].axes, [CS, CW, SS]);
+    assert_eq!(found[0].axes, [CW, SS], "the builder's setter takes the same type");
+
+    // a JSON string answered as text: the client reads both into a `String`
+    let mut old = base();
+    old.pointer_mut(get).unwrap()["responses"]["200"]["content"] =
+        json!({"application/json": {"schema": {"type": "string"}}});
+    let mut new = old.clone();
+    new.pointer_mut(get).unwrap()["responses"]["200"]["content"] =
+        json!({"text/plain": {"schema": {"type": "string"}}});
+    assert_eq!(
+        summary(&diff(&old, &new)),
+        [("response-media-type-changed", vec![CW, SS, SW], vec!["read_item".into()])]
+    );
 }
 
 #[test]

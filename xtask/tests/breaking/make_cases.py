@@ -280,6 +280,61 @@ def _(new: bool) -> FastAPI:
     return app
 
 
+@case("parameter-required-added")
+def _(new: bool) -> FastAPI:
+    app = new_app()
+    if new:
+
+        @app.get("/items")
+        def list_items(owner: str, limit: int = 10) -> list[ItemOut]:
+            return []
+
+    else:
+
+        @app.get("/items")
+        def list_items(limit: int = 10) -> list[ItemOut]:
+            return []
+
+    return app
+
+
+@case("parameter-first-query-added")
+def _(new: bool) -> FastAPI:
+    """The operation's first query parameter: the server trait's method
+    takes one more argument."""
+    app = new_app()
+    if new:
+
+        @app.get("/items/{item_id}")
+        def read_item(item_id: int, verbose: bool = False) -> ItemOut:
+            return ItemOut(id=item_id, name="x")
+
+    else:
+
+        @app.get("/items/{item_id}")
+        def read_item(item_id: int) -> ItemOut:
+            return ItemOut(id=item_id, name="x")
+
+    return app
+
+
+@case("request-field-becomes-optional")
+def _(new: bool) -> FastAPI:
+    if new:
+
+        class ItemIn(BaseModel):
+            name: str
+            note: str | None = None
+
+    else:
+
+        class ItemIn(BaseModel):
+            name: str
+            note: str
+
+    return create_item_app(ItemIn)
+
+
 @case("status-code-removed")
 def _(new: bool) -> FastAPI:
     class Accepted(BaseModel):
