@@ -57,7 +57,7 @@ pub fn load_spec(spec: Option<&Path>, config: Option<&Path>) -> anyhow::Result<S
         Some(s) => s.with_file_name("codegen.toml"),
         None => ws.config_path(),
     });
-    let spec = xtask::spec::Spec::load(&spec_path, &config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let spec = xtask::spec::Spec::load_for_serving(&spec_path, &config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     from_checked(spec)
 }
 
@@ -66,7 +66,7 @@ pub fn load_spec(spec: Option<&Path>, config: Option<&Path>) -> anyhow::Result<S
 pub fn spec_from_str(file: &str, text: &str, config: &str) -> anyhow::Result<Spec> {
     let config: xtask::spec::Config =
         toml::from_str(config).map_err(|e| anyhow::anyhow!("codegen.toml: {}", e.message()))?;
-    let spec = xtask::spec::Spec::from_str(file, text, config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let spec = xtask::spec::Spec::for_serving(file, text, config).map_err(|e| anyhow::anyhow!("{e}"))?;
     from_checked(spec)
 }
 

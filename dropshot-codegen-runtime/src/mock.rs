@@ -183,6 +183,8 @@ pub struct Engine {
     security: crate::security::Security,
     operations: Vec<Operation>,
     resources: Resources,
+    /// The schema of one stored item, per resource (see [`Engine::item_schema`]).
+    item_schemas: Vec<Option<Value>>,
     overrides: BTreeMap<String, Handler>,
     state: Mutex<State>,
 }
@@ -231,12 +233,25 @@ impl Engine {
         }
         let state = State { store: Store::new(&resources), counters: BTreeMap::new() };
         let security = crate::security::Security::new(&doc, crate::security::Policy::default());
+        // the read's response, else the create's, else the replace's
+        let item_schemas = (0..resources.resources.len())
+            .map(|resource| {
+                let of = |role: Role| {
+                    operations
+                        .iter()
+                        .find(|op| op.binding == Some(Binding { resource, role }))
+                        .and_then(|op| op.success.schema.clone())
+                };
+                of(Role::Read).or_else(|| of(Role::Create)).or_else(|| of(Role::Replace))
+            })
+            .collect();
         Self {
             doc,
             body_limit: DEFAULT_BODY_LIMIT,
             security,
             operations,
             resources,
+            item_schemas,
             overrides: BTreeMap::new(),
             state: Mutex::new(state),
         }
@@ -315,7 +330,7 @@ impl Engine {
                 return Err(format!("{collection}: not a resource of the spec (resources: {})", known.join(", ")));
             };
             let resource = &self.resources.resources[index];
-            let schema = self.item_schema(index).unwrap_or(json!({}));
+            let schema = self.item_schema(index).cloned().unwrap_or(json!({}));
             let id_property = id_property(&self.doc, &schema, &resource.id_param);
             let validator = Validator::new(&self.doc);
             for (i, item) in items.as_array().into_iter().flatten().enumerate() {
@@ -636,22 +651,27 @@ impl Engine {
     }
 
     fn answer_with(&self, op: &Operation, value: Option<Value>, project: bool) -> Answer {
+        let value = value.unwrap_or(Value::Null);
+        let json = op.success.media.as_deref().is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        match &op.success.schema {
+            Some(schema) if project && json => self.render(op, &self.project(schema, value)),
+            _ => self.render(op, &value),
+        }
+    }
+
+    /// The success answer of `op` with `value` as its body, as it is.
+    fn render(&self, op: &Operation, value: &Value) -> Answer {
         let s = &op.success;
         let Some(media) = &s.media else {
             return Answer { status: s.status, headers: Vec::new(), body: Vec::new() };
         };
-        let value = value.unwrap_or(Value::Null);
         if media == "application/json" || media.ends_with("+json") {
-            let value = match &s.schema {
-                Some(schema) if project => self.project(schema, value),
-                _ => value,
-            };
-            let mut answer = Answer::json(s.status, &value);
+            let mut answer = Answer::json(s.status, value);
             answer.headers[0].1 = media.clone();
             return answer;
         }
         let body = match value {
-            Value::String(s) => s.into_bytes(),
+            Value::String(s) => s.clone().into_bytes(),
             Value::Null => Vec::new(),
             other => other.to_string().into_bytes(),
         };
@@ -664,10 +684,10 @@ impl Engine {
         let parents: Vec<String> = resource.parent_params.iter().map(|p| key_of(call.params.get(p))).collect();
         let not_found = |_: Missing| Answer::detail(404, "Not Found");
         let item_schema = self.item_schema(binding.resource);
-        let id_property = item_schema.as_ref().and_then(|s| id_property(&self.doc, s, &resource.id_param));
+        let id_property = item_schema.and_then(|s| id_property(&self.doc, s, &resource.id_param));
         match binding.role {
             Role::Create => {
-                let Some(schema) = op.success.schema.clone().or(item_schema) else {
+                let Some(schema) = op.success.schema.clone().or_else(|| item_schema.cloned()) else {
                     return self.example(op, seed, call.body);
                 };
                 let mut item = synthesize(&self.doc, &schema, seed);
@@ -723,7 +743,7 @@ impl Engine {
             Role::Read => {
                 let id = key_of(call.params.get(&resource.id_param));
                 match state.store.read(binding.resource, &parents, &id) {
-                    Ok(item) => self.stored(op, Some(item.clone())),
+                    Ok(item) => self.render(op, item),
                     Err(m) => not_found(m),
                 }
             }
@@ -734,7 +754,8 @@ impl Engine {
                     Err(m) => return not_found(m),
                 };
                 let kept_id = id_property.as_ref().and_then(|p| item.get(p)).cloned();
-                let schema = op.success.schema.clone().or(item_schema).unwrap_or(json!({}));
+                let empty = json!({});
+                let schema = op.success.schema.as_ref().or(item_schema).unwrap_or(&empty);
                 // a PATCH, or a PUT whose body has no required field (an
                 // update model), changes what was sent; a PUT of a whole
                 // model replaces every field it has
@@ -745,17 +766,23 @@ impl Engine {
                             .and_then(Value::as_array)
                             .is_none_or(Vec::is_empty)
                     });
-                overlay(&self.doc, &mut item, &schema, call.body, partial.then_some(call.sent));
-                stamp(&self.doc, &mut item, &schema, &["updated_at", "modified_at"], call.sent);
+                overlay(&self.doc, &mut item, schema, call.body, partial.then_some(call.sent));
+                stamp(&self.doc, &mut item, schema, &["updated_at", "modified_at"], call.sent);
                 // the id stays what the path says
                 if let (Some(p), Some(kept), Value::Object(o)) = (&id_property, kept_id, &mut item) {
                     o.insert(p.clone(), kept);
                 }
-                let item = self.project(&schema, item);
-                if let Err(m) = state.store.put(binding.resource, &parents, id, item.clone()) {
+                // a stored item is in its dumped form, and overlay and stamp
+                // write dumped values into its fields: projected again only
+                // when this answer's model is not the item's
+                if op.success.schema.as_ref().is_some_and(|s| Some(s) != item_schema) {
+                    item = self.project(schema, item);
+                }
+                let answer = self.render(op, &item);
+                if let Err(m) = state.store.put(binding.resource, &parents, id, item) {
                     return not_found(m);
                 }
-                self.stored(op, Some(item))
+                answer
             }
             Role::Delete => {
                 let id = key_of(call.params.get(&resource.id_param));
@@ -768,14 +795,8 @@ impl Engine {
     }
 
     /// The schema of one stored item: the read's response, else the create's.
-    fn item_schema(&self, resource: usize) -> Option<Value> {
-        let of = |role: Role| {
-            self.operations
-                .iter()
-                .find(|op| op.binding == Some(Binding { resource, role }))
-                .and_then(|op| op.success.schema.clone())
-        };
-        of(Role::Read).or_else(|| of(Role::Create)).or_else(|| of(Role::Replace))
+    fn item_schema(&self, resource: usize) -> Option<&Value> {
+        self.item_schemas.get(resource).and_then(Option::as_ref)
     }
 }
 

@@ -296,8 +296,28 @@ impl Spec {
         Self::from_str(&file, &text, config)
     }
 
+    /// [`Spec::load`] for a server that serves the spec (see [`Spec::for_serving`]).
+    pub fn load_for_serving(spec_path: &Path, config_path: &Path) -> Result<Spec, SpecError> {
+        let file = display_name(spec_path);
+        let text = std::fs::read_to_string(spec_path).map_err(|e| unreadable(&file, &e))?;
+        let config = Config::load(config_path)?;
+        Self::for_serving(&file, &text, config)
+    }
+
     /// Checks a spec given as text; `file` names it in messages.
     pub fn from_str(file: &str, text: &str, config: Config) -> Result<Spec, SpecError> {
+        Self::read(file, text, config, true)
+    }
+
+    /// [`Spec::from_str`] for a server that serves the spec rather than
+    /// generating from it (contract-stub): every check but progenitor's own
+    /// parse of the lowered document, which only the generators need, and
+    /// which took most of a stub's start-up.
+    pub fn for_serving(file: &str, text: &str, config: Config) -> Result<Spec, SpecError> {
+        Self::read(file, text, config, false)
+    }
+
+    fn read(file: &str, text: &str, config: Config, for_generators: bool) -> Result<Spec, SpecError> {
         let err = |problems: Vec<Problem>| SpecError::new(file, problems);
         if text.trim().is_empty() {
             return Err(err(vec![
@@ -332,7 +352,7 @@ impl Spec {
         }
         // openapiv3 is what progenitor reads: a document it cannot parse
         // would fail later with less context.
-        if let Err(e) = parse_openapi(&lowered.doc) {
+        if for_generators && let Err(e) = parse_openapi(&lowered.doc) {
             return Err(err(vec![e]));
         }
         let names = names::assign(&operations, &config.names).map_err(err)?;
