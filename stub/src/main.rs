@@ -33,8 +33,14 @@ struct Flags {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // the spec is read (lowered and checked, once per process) while the
+    // runtime starts its threads: most of a cold start is these two
+    std::thread::spawn(|| humm_config_stub::spec().map(drop));
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(serve())
+}
+
+async fn serve() -> anyhow::Result<()> {
     let flags = Flags::parse();
     if flags.print_openapi {
         println!("{}", serde_json::to_string_pretty(&humm_config_stub::openapi())?);
