@@ -39,7 +39,7 @@ pub type Overrides = BTreeMap<String, Handler>;
 #[derive(Debug, Clone)]
 pub struct Spec {
     /// The lowered (3.0.3) document.
-    pub doc: Value,
+    pub doc: Arc<Value>,
     pub corrections: BTreeMap<String, Override>,
     /// `[server] request_body_max_bytes`: a larger body is a 413.
     pub body_limit: usize,
@@ -84,7 +84,7 @@ fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
         corrections.insert(id.clone(), correction);
     }
     Ok(Spec {
-        doc: spec.lowered,
+        doc: spec.lowered.into(),
         corrections,
         body_limit: spec.config.server.request_body_max_bytes,
         hand_written: spec.config.stub.hand_written,

@@ -177,7 +177,9 @@ struct Operation {
 
 /// The engine for one spec.
 pub struct Engine {
-    doc: Value,
+    /// Shared, not copied: a stub reads its spec once per process and
+    /// starts any number of engines on it.
+    doc: Arc<Value>,
     /// Larger request bodies are a 413.
     body_limit: usize,
     security: crate::security::Security,
@@ -209,7 +211,8 @@ const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "
 impl Engine {
     /// The engine for a lowered document, with the convention corrected by
     /// `corrections` (operationId → correction).
-    pub fn new(doc: Value, corrections: &BTreeMap<String, Override>) -> Self {
+    pub fn new(doc: impl Into<Arc<Value>>, corrections: &BTreeMap<String, Override>) -> Self {
+        let doc: Arc<Value> = doc.into();
         let resources = crate::resources::recognise(&doc, corrections);
         let mut operations = Vec::new();
         if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
