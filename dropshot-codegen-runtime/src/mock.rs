@@ -497,35 +497,18 @@ impl Engine {
                     Some(input) => validator.validate_parsed_body(schema, *required, input, request.body),
                     None => validator.validate_body(schema, *required, request.body),
                 };
-                match checked {
-                    Ok(v) => v,
-                    Err(e) => {
-                        errors.extend(e);
-                        Value::Null
-                    }
-                }
+                valid_or(checked, &mut errors)
             }
             // FastAPI reads a body of another declared type as bytes, which
             // then fail the model (`model_attributes_type`)
             Some(Body { kind: BodyKind::Json, schema, required }) => {
-                if request.body.is_empty() {
-                    match validator.validate_body(schema, *required, request.body) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            errors.extend(e);
-                            Value::Null
-                        }
-                    }
+                let checked = if request.body.is_empty() {
+                    validator.validate_body(schema, *required, request.body)
                 } else {
                     let text = Value::String(String::from_utf8_lossy(request.body).into_owned());
-                    match validator.validate_value(schema, &text, &[json!("body")]) {
-                        Ok(v) => v,
-                        Err(e) => {
-                            errors.extend(e);
-                            Value::Null
-                        }
-                    }
-                }
+                    validator.validate_value(schema, &text, &[json!("body")])
+                };
+                valid_or(checked, &mut errors)
             }
             Some(Body { kind: BodyKind::Form, schema, required }) => {
                 let mut object = Map::new();
@@ -1083,6 +1066,14 @@ fn path_values(template: &str, path: &str) -> BTreeMap<String, String> {
 /// query or a url-encoded form.
 fn form_pairs(text: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The validated value, or `null` with its errors added to `errors`.
+fn valid_or(checked: Result<Value, Vec<ValidationError>>, errors: &mut Vec<ValidationError>) -> Value {
+    checked.unwrap_or_else(|e| {
+        errors.extend(e);
+        Value::Null
+    })
 }
 
 /// Whether a (resolved) schema is an uploaded file: `format: binary` as
