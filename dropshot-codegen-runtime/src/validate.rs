@@ -221,10 +221,11 @@ pub(crate) fn percent_decode(s: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Validator<'d> {
     doc: &'d Value,
-    /// The body being validated has an integer literal beyond 64 bits,
-    /// which serde_json reads as a float: an integral float beyond 64 bits
-    /// is then taken for an integer, as Python reads the literal.
-    big_ints: bool,
+    /// The text of the body being validated: serde_json reads an integer
+    /// literal beyond 64 bits as a float, so an integral float beyond 64
+    /// bits is taken for an integer when the text has such a literal, as
+    /// Python reads it (looked for only then, not on every body).
+    body: Option<&'d [u8]>,
 }
 
 type Errors = Vec<ValidationError>;
@@ -254,7 +255,7 @@ enum Kind<'s> {
 
 impl<'d> Validator<'d> {
     pub fn new(doc: &'d Value) -> Self {
-        Self { doc, big_ints: false }
+        Self { doc, body: None }
     }
 
     /// Validates a raw request body: `required` is the request body's
@@ -286,7 +287,7 @@ impl<'d> Validator<'d> {
         if input.is_null() && !required {
             return Ok(Value::Null);
         }
-        Validator { doc: self.doc, big_ints: has_big_int_literal(body) }.validate_value(schema, input, &[json!("body")])
+        Validator { doc: self.doc, body: Some(body) }.validate_value(schema, input, &[json!("body")])
     }
 
     /// Validates a parsed value; `loc` is where it is (e.g. `["body"]`).
@@ -400,7 +401,7 @@ impl<'d> Validator<'d> {
             Kind::Date => push(errors, check_date(input, loc, strict)),
             Kind::DateTime => push(errors, check_datetime(input, loc, strict)),
             Kind::Bytes => push(errors, check_bytes(input, loc, strict)),
-            Kind::Int => push(errors, check_int(schema, input, loc, strict, self.big_ints)),
+            Kind::Int => push(errors, check_int(schema, input, loc, strict, self.body)),
             Kind::Float => push(errors, check_float(schema, input, loc, strict)),
             Kind::Bool => push(errors, check_bool(input, loc, strict)),
         }
@@ -1173,11 +1174,12 @@ fn has_big_int_literal(text: &[u8]) -> bool {
     false
 }
 
-fn check_int(schema: &Value, input: &Value, loc: &[Value], strict: bool, big_ints: bool) -> Check {
+fn check_int(schema: &Value, input: &Value, loc: &[Value], strict: bool, body: Option<&[u8]>) -> Check {
     let value = match input {
         Value::Number(n) if n.is_i64() || n.is_u64() => input.clone(),
         Value::Number(n)
-            if big_ints && n.as_f64().is_some_and(|f| f.is_finite() && f.abs() >= 9.223_372_036_854_776e18) =>
+            if n.as_f64().is_some_and(|f| f.is_finite() && f.abs() >= 9.223_372_036_854_776e18)
+                && body.is_some_and(has_big_int_literal) =>
         {
             input.clone()
         }
