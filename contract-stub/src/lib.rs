@@ -91,6 +91,18 @@ fn from_checked(spec: xtask::spec::Spec) -> anyhow::Result<Spec> {
     })
 }
 
+/// The `--log-level` flag of the stub binaries: error, warn, info (each
+/// request) or debug.
+pub fn log_level(name: &str) -> anyhow::Result<dropshot::ConfigLoggingLevel> {
+    Ok(match name {
+        "error" => dropshot::ConfigLoggingLevel::Error,
+        "warn" => dropshot::ConfigLoggingLevel::Warn,
+        "info" => dropshot::ConfigLoggingLevel::Info,
+        "debug" => dropshot::ConfigLoggingLevel::Debug,
+        other => anyhow::bail!("--log-level {other}: expected error, warn, info or debug"),
+    })
+}
+
 /// Credentials the stub accepts, by kind; none of a kind accepts any
 /// well-formed one.
 #[derive(Debug, Clone, Default)]

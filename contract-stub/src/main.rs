@@ -46,13 +46,7 @@ async fn main() -> anyhow::Result<()> {
     let mut options = contract_stub::Options::new(spec);
     options.policy = Some(policy);
     options.bind = flags.bind;
-    options.log_level = match flags.log_level.as_str() {
-        "error" => dropshot::ConfigLoggingLevel::Error,
-        "warn" => dropshot::ConfigLoggingLevel::Warn,
-        "info" => dropshot::ConfigLoggingLevel::Info,
-        "debug" => dropshot::ConfigLoggingLevel::Debug,
-        other => anyhow::bail!("--log-level {other}: expected error, warn, info or debug"),
-    };
+    options.log_level = contract_stub::log_level(&flags.log_level)?;
     if let Some(path) = &flags.fixtures {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         options.fixtures =

@@ -50,13 +50,7 @@ async fn serve() -> anyhow::Result<()> {
         Some(path) => fixtures::load(path).map_err(anyhow::Error::msg)?,
         None => fixtures::default_fixtures(),
     };
-    let log_level = match flags.log_level.as_str() {
-        "error" => dropshot::ConfigLoggingLevel::Error,
-        "warn" => dropshot::ConfigLoggingLevel::Warn,
-        "info" => dropshot::ConfigLoggingLevel::Info,
-        "debug" => dropshot::ConfigLoggingLevel::Debug,
-        other => anyhow::bail!("--log-level {other}: expected error, warn, info or debug"),
-    };
+    let log_level = contract_stub::log_level(&flags.log_level)?;
     let count = fixtures.len();
     let stub = start(StubOptions { bind: flags.bind, fixtures, token: flags.token, log_level }).await?;
     println!("humm-config-stub listening on {} ({count} associations)", stub.url());
