@@ -319,7 +319,10 @@ impl Engine {
     /// Loads fixtures: a JSON object from a resource's collection path
     /// (`/items/{item_id}/notes`) to an array of items in the shape its read
     /// answers. An item's id is its id property; a nested item names its
-    /// parents by the path's variable names (`item_id`). Returns how many
+    /// parents by the path's variable names (`item_id`), as a field of its
+    /// model or, where the model names the parent otherwise, as a field of
+    /// the fixture only (the seed's associations carry
+    /// `integration_source_id`; their fixtures add `source_id`). Returns how many
     /// items were stored; an entry that fits nowhere is refused with its
     /// place, and nothing is stored then.
     pub fn load_fixtures(&self, fixtures: &Value) -> Result<usize, String> {
@@ -336,10 +339,10 @@ impl Engine {
             let schema = self.item_schema(index).cloned().unwrap_or(json!({}));
             let id_property = id_property(&self.doc, &schema, &resource.id_param);
             let validator = Validator::new(&self.doc);
-            for (i, item) in items.as_array().into_iter().flatten().enumerate() {
+            for (i, given) in items.as_array().into_iter().flatten().enumerate() {
                 let place = format!("{collection}[{i}]");
                 let item = validator
-                    .validate_value(&schema, item, &[])
+                    .validate_value(&schema, given, &[])
                     .map_err(|e| format!("{place}: not a valid item: {}", crate::validate::detail_value(&e)))?;
                 let id = id_property
                     .as_ref()
@@ -349,7 +352,10 @@ impl Engine {
                     .parent_params
                     .iter()
                     .map(|p| {
+                        // as the item names it, or as the fixture does where
+                        // the model names its parent otherwise
                         item.get(p)
+                            .or_else(|| given.get(p))
                             .map(|v| key_of(Some(v)))
                             .ok_or_else(|| format!("{place}: does not name its parent `{p}`"))
                     })

@@ -132,23 +132,19 @@ pub async fn start(options: StubOptions) -> anyhow::Result<RunningStub> {
         );
     }
     let inner = contract_stub::start(stub).await?;
-    let items: Vec<(String, String, serde_json::Value)> = options
+    // each association names its source in the path's terms too
+    let items = options
         .fixtures
         .iter()
-        .map(|a| Ok((a.integration_source_id.to_string(), a.id.to_string(), serde_json::to_value(a)?)))
-        .collect::<Result<_, serde_json::Error>>()?;
-    let engine = inner.engine();
-    let validator = dropshot_codegen_runtime::validate::Validator::new(engine.document());
-    let schema = serde_json::json!({"$ref": "#/components/schemas/SaasAssociationResponse"});
-    engine.with_store(|store| -> anyhow::Result<()> {
-        let resource =
-            store.resource(handlers::ASSOCIATIONS).ok_or_else(|| anyhow::anyhow!("no associations resource"))?;
-        for (source, id, item) in items {
-            // in the form FastAPI dumps it: every field, in the model's order
-            let item = validator.validate_value(&schema, &item, &[]).unwrap_or(item);
-            store.put(resource, &[source], id.clone(), item).map_err(|e| anyhow::anyhow!("fixture {id}: {e:?}"))?;
-        }
-        Ok(())
-    })?;
+        .map(|a| {
+            let mut item = serde_json::to_value(a)?;
+            item["source_id"] = serde_json::json!(a.integration_source_id);
+            Ok(item)
+        })
+        .collect::<Result<Vec<_>, serde_json::Error>>()?;
+    inner
+        .engine()
+        .load_fixtures(&serde_json::json!({ handlers::ASSOCIATIONS: items }))
+        .map_err(|e| anyhow::anyhow!("fixtures: {e}"))?;
     Ok(RunningStub { inner })
 }
