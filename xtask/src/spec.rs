@@ -290,18 +290,19 @@ impl std::error::Error for SpecError {}
 impl Spec {
     /// Reads and checks `spec_path`, with `config_path` if it exists.
     pub fn load(spec_path: &Path, config_path: &Path) -> Result<Spec, SpecError> {
-        let file = display_name(spec_path);
-        let text = std::fs::read_to_string(spec_path).map_err(|e| unreadable(&file, &e))?;
-        let config = Config::load(config_path)?;
-        Self::from_str(&file, &text, config)
+        Self::load_as(spec_path, config_path, true)
     }
 
     /// [`Spec::load`] for a server that serves the spec (see [`Spec::for_serving`]).
     pub fn load_for_serving(spec_path: &Path, config_path: &Path) -> Result<Spec, SpecError> {
+        Self::load_as(spec_path, config_path, false)
+    }
+
+    fn load_as(spec_path: &Path, config_path: &Path, for_generators: bool) -> Result<Spec, SpecError> {
         let file = display_name(spec_path);
         let text = std::fs::read_to_string(spec_path).map_err(|e| unreadable(&file, &e))?;
         let config = Config::load(config_path)?;
-        Self::for_serving(&file, &text, config)
+        Self::read(&file, &text, config, for_generators)
     }
 
     /// Checks a spec given as text; `file` names it in messages.
