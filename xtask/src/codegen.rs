@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::breaking::base::{self, Base, Source};
 use crate::breaking::report::{Format, Report};
-use crate::diag::{ExitCode, Note, Problem, ProblemKind};
+use crate::diag::{ExitCode, Note, Problem};
 use crate::files::{self, GeneratedFile, Mode, Status};
 use crate::spec::{Config, Spec, SpecError, Workspace};
 
@@ -248,13 +248,7 @@ fn breaking_report(ws: &Workspace, config: &Config, source: &Source) -> Result<C
     };
     let text =
         std::fs::read_to_string(ws.spec_path()).map_err(|e| Failure::Other(format!("cannot read {spec_file}: {e}")))?;
-    let new: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure::Spec(SpecError::new(
-            spec_file,
-            [Problem::at_line(ProblemKind::NotJson, e.line(), e.column(), format!("not valid JSON ({e})"))
-                .fix("export the spec again with `app.openapi()`")],
-        ))
-    })?;
+    let new = crate::spec::parse_document(spec_file, &text).map_err(Failure::Spec)?;
     let findings = crate::breaking::compare(&old, &new, &config.names, &config.client.strict_enums);
     Ok(Compared::Report(Report::new(&label, spec_file, findings, &config.breaking)))
 }

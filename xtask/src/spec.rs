@@ -287,6 +287,33 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+/// The JSON of a spec file (`file` names it in messages): the one reader
+/// of the text for `generate`, `check` and `diff`, so that an empty,
+/// too deep or malformed export gets one message wherever it is read.
+pub fn parse_document(file: &str, text: &str) -> Result<Value, SpecError> {
+    let err = |problem: Problem| SpecError::new(file, [problem]);
+    if text.trim().is_empty() {
+        return Err(err(
+            Problem::new(Kind::EmptyFile, "", "the file is empty").fix("export the spec again with `app.openapi()`")
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        let (line, column) = (e.line(), e.column());
+        err(if e.to_string().starts_with("recursion limit exceeded") {
+            Problem::at_line(
+                Kind::TooDeep,
+                line,
+                column,
+                "the document nests deeper than the JSON reader accepts (128 levels)",
+            )
+            .fix("flatten the model")
+        } else {
+            Problem::at_line(Kind::NotJson, line, column, format!("not valid JSON ({e})"))
+                .fix("export the spec again with `app.openapi()`")
+        })
+    })
+}
+
 impl Spec {
     /// Reads and checks `spec_path`, with `config_path` if it exists.
     pub fn load(spec_path: &Path, config_path: &Path) -> Result<Spec, SpecError> {
@@ -320,27 +347,7 @@ impl Spec {
 
     fn read(file: &str, text: &str, config: Config, for_generators: bool) -> Result<Spec, SpecError> {
         let err = |problems: Vec<Problem>| SpecError::new(file, problems);
-        if text.trim().is_empty() {
-            return Err(err(vec![
-                Problem::new(Kind::EmptyFile, "", "the file is empty")
-                    .fix("export the spec again with `app.openapi()`"),
-            ]));
-        }
-        let raw: Value = serde_json::from_str(text).map_err(|e| {
-            let (line, column) = (e.line(), e.column());
-            err(vec![if e.to_string().starts_with("recursion limit exceeded") {
-                Problem::at_line(
-                    Kind::TooDeep,
-                    line,
-                    column,
-                    "the document nests deeper than the JSON reader accepts (128 levels)",
-                )
-                .fix("flatten the model")
-            } else {
-                Problem::at_line(Kind::NotJson, line, column, format!("not valid JSON ({e})"))
-                    .fix("export the spec again with `app.openapi()`")
-            }])
-        })?;
+        let raw = parse_document(file, text)?;
         let mut lowered = lower::lower(&raw).map_err(err)?;
         let mut problems = Vec::new();
         let skipped = skip_operations(&mut lowered.doc, &config.skip, &mut problems);
