@@ -113,6 +113,22 @@ pub enum Source {
     Example,
 }
 
+impl Source {
+    /// How `operation_id` is answered: by hand when it is `hand_written`,
+    /// else from the store where `resources` bind it, else from its
+    /// example. The engine's start-up lines and `cargo xtask check` both
+    /// ask this.
+    pub fn of(resources: &Resources, operation_id: &str, hand_written: bool) -> Source {
+        if hand_written {
+            Source::HandWritten
+        } else if let Some(b) = resources.binding(operation_id) {
+            Source::Stateful { collection: resources.resources[b.resource].collection.clone(), role: b.role }
+        } else {
+            Source::Example
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Location {
     Path,
@@ -294,19 +310,7 @@ impl Engine {
     pub fn sources(&self) -> Vec<(String, Source)> {
         self.operations
             .iter()
-            .map(|op| {
-                let source = if self.overrides.contains_key(&op.id) {
-                    Source::HandWritten
-                } else if let Some(b) = op.binding {
-                    Source::Stateful {
-                        collection: self.resources.resources[b.resource].collection.clone(),
-                        role: b.role,
-                    }
-                } else {
-                    Source::Example
-                };
-                (op.id.clone(), source)
-            })
+            .map(|op| (op.id.clone(), Source::of(&self.resources, &op.id, self.overrides.contains_key(&op.id))))
             .collect()
     }
 

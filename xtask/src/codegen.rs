@@ -256,17 +256,17 @@ fn breaking_report(ws: &Workspace, config: &Config, source: &Source) -> Result<C
 /// How the stub answers each operation: by hand (`[stub] hand-written`),
 /// from its store by the path convention, or from the spec's examples.
 fn stub_report(spec: &Spec, out: &mut String) {
+    use dropshot_codegen_runtime::mock::Source;
     use dropshot_codegen_runtime::resources::{Override, recognise};
     let corrections =
         spec.config.stub.resources.iter().filter_map(|(id, text)| Some((id.clone(), Override::parse(text)?))).collect();
     let resources = recognise(&spec.lowered, &corrections);
     for op in &spec.operations {
-        let how = if spec.config.stub.hand_written.contains(&op.operation_id) {
-            "hand-written".to_string()
-        } else if let Some(b) = resources.binding(&op.operation_id) {
-            format!("stateful ({} {})", b.role.as_str(), resources.resources[b.resource].collection)
-        } else {
-            "example".to_string()
+        let hand_written = spec.config.stub.hand_written.contains(&op.operation_id);
+        let how = match Source::of(&resources, &op.operation_id, hand_written) {
+            Source::HandWritten => "hand-written".to_string(),
+            Source::Stateful { collection, role } => format!("stateful ({} {collection})", role.as_str()),
+            Source::Example => "example".to_string(),
         };
         let _ = writeln!(out, "{:>12} {} {}: {how}", "Stub", op.method.to_uppercase(), op.path);
     }
