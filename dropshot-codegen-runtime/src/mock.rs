@@ -1101,23 +1101,43 @@ fn field_order(doc: &Value, schema: &Value, field: Option<&Value>) -> usize {
 }
 
 /// The parts of a `multipart/form-data` body as (name, content, whether the
-/// part is a file: has a `filename`) triples, in order, read by the
-/// runtime's multipart reader; `None` when the request does not declare one
-/// (with a boundary). A body that breaks off gives the parts before the
-/// break.
+/// part is a file: has a `filename`) triples, in order; `None` when the
+/// request does not declare one (with a boundary).
 fn multipart_pairs(headers: &http::HeaderMap, body: &[u8]) -> Option<Vec<(String, String, bool)>> {
-    use futures_util::FutureExt as _;
     let content_type = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
-    let boundary = multer::parse_boundary(content_type).ok()?;
-    let mut parts = Vec::new();
-    // the body is in memory: the reader is ready at once
-    let _broken =
-        crate::multipart::read_parts(boundary, bytes::Bytes::copy_from_slice(body), &mut parts).now_or_never();
-    let pairs = parts.into_iter().map(|(name, part)| {
-        let content = String::from_utf8_lossy(&part.data).into_owned();
-        (name, content, part.filename.is_some())
-    });
-    Some(pairs.collect())
+    let (essence, parameters) = content_type.split_once(';')?;
+    if !essence.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let boundary = parameters.split(';').find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_string())
+    })?;
+    let delimiter = format!("--{boundary}");
+    let text = String::from_utf8_lossy(body);
+    let mut pairs = Vec::new();
+    for part in text.split(delimiter.as_str()).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n").unwrap_or(part);
+        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let disposition = head.lines().find_map(|line| {
+            let (header, value) = line.split_once(':')?;
+            header.trim().eq_ignore_ascii_case("content-disposition").then_some(value)
+        });
+        let parameter = |name: &str| {
+            disposition?.split(';').find_map(|p| {
+                let (k, v) = p.trim().split_once('=')?;
+                (k.trim() == name).then(|| v.trim().trim_matches('"').to_string())
+            })
+        };
+        if let Some(name) = parameter("name") {
+            let is_file = parameter("filename").is_some();
+            pairs.push((name, content.strip_suffix("\r\n").unwrap_or(content).to_string(), is_file));
+        }
+    }
+    Some(pairs)
 }
 
 /// Whether FastAPI reads the body as JSON: no `Content-Type`, or

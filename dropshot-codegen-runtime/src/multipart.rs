@@ -145,33 +145,10 @@ mod serde_bytes_buf {
 
 /// One part as received.
 #[derive(Debug, Clone)]
-pub(crate) struct Part {
-    pub(crate) filename: Option<String>,
+struct Part {
+    filename: Option<String>,
     content_type: Option<String>,
-    pub(crate) data: Bytes,
-}
-
-/// Reads the parts of a `multipart/form-data` body (`boundary`, as
-/// `multer::parse_boundary` finds it in the content type), in order, into
-/// `parts` as (field name, part): the one multipart reader of the runtime,
-/// for the [`Multipart`] extractor and for the mock engine. A body that
-/// breaks off leaves the parts read before the break. The body is in
-/// memory, so the future never waits.
-pub(crate) async fn read_parts(
-    boundary: String,
-    body: Bytes,
-    parts: &mut Vec<(String, Part)>,
-) -> Result<(), multer::Error> {
-    let stream = futures_util::stream::once(std::future::ready(Ok::<Bytes, std::io::Error>(body)));
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    while let Some(field) = multipart.next_field().await? {
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field.file_name().map(str::to_string);
-        let content_type = field.content_type().map(|m| m.to_string());
-        let data = field.bytes().await?;
-        parts.push((name, Part { filename, content_type, data }));
-    }
-    Ok(())
+    data: Bytes,
 }
 
 #[async_trait]
@@ -192,12 +169,17 @@ where
             )
         })?;
         let body = <UntypedBody as ExclusiveExtractor>::from_request(rqctx, request).await?;
-        let mut parts = Vec::new();
-        read_parts(boundary, Bytes::copy_from_slice(body.as_bytes()), &mut parts)
-            .await
-            .map_err(|e| HttpError::for_bad_request(None, format!("{ERROR_PREFIX}{e}")))?;
+        let data = Bytes::copy_from_slice(body.as_bytes());
+        let stream = futures_util::stream::once(std::future::ready(Ok::<Bytes, std::io::Error>(data)));
+        let mut multipart = multer::Multipart::new(stream, boundary);
         let mut fields: Vec<(String, Vec<Part>)> = Vec::new();
-        for (name, part) in parts {
+        let unreadable = |e: multer::Error| HttpError::for_bad_request(None, format!("{ERROR_PREFIX}{e}"));
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_string();
+            let filename = field.file_name().map(str::to_string);
+            let content_type = field.content_type().map(|m| m.to_string());
+            let data = field.bytes().await.map_err(unreadable)?;
+            let part = Part { filename, content_type, data };
             match fields.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, parts)) => parts.push(part),
                 None => fields.push((name, vec![part])),
