@@ -18,8 +18,8 @@
 //! - [`roundtrip`]: the server's own OpenAPI document against the spec;
 //! - [`codegen`]: what `generate` and `check` do with all of the above;
 //! - [`breaking`]: what a change of the spec breaks, on four axes (`diff`,
-//!   and part of `check`); `tests/breaking_compiles.rs` proves its source
-//!   claims with the compiler;
+//!   and part of `check`); `tests/breaking_claims.rs` proves its claims,
+//!   the source axes with the compiler, the wire axes against FastAPI;
 //! - `testing`: scratch workspaces and the golden-file assertion that the
 //!   tests of every crate share.
 

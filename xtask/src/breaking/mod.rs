@@ -30,7 +30,7 @@
 //! strict-enums` names the enum), the server refuses it.
 //!
 //! The source axes mean "stops compiling", and
-//! `xtask/tests/breaking_compiles.rs` proves them for the corpus: it
+//! `xtask/tests/breaking_claims.rs` proves them for the corpus: it
 //! compiles old calling code (every builder with every parameter, bodies
 //! through typify's builders, every response field read at its type,
 //! response enums matched exhaustively; the old server trait implemented,
@@ -39,6 +39,16 @@
 //! compiler. A change that calling code must follow but that still
 //! compiles (a new required parameter or request field: `send()` fails) is
 //! client wire.
+//!
+//! The wire axes mean "a call fails": the client's request is refused, or
+//! the answer has a status, a body or a media type the client cannot read.
+//! The same test proves them against FastAPI, with every case's apps served
+//! by uvicorn: the old client (minimal and full requests, every request
+//! enum value) against the new service must fail exactly when `client
+//! wire` is claimed, the new client against the old service exactly when
+//! `server wire` is. So what an old service silently ignores (a query
+//! parameter or, unless its schema is closed, a request property it does
+//! not declare) is compatible, with a note saying so.
 //!
 //! [`base`] finds the spec to compare against (`git show HEAD:openapi.json`
 //! by default), [`report`] renders findings as text, JSON or Markdown.
@@ -529,9 +539,8 @@ impl<'a> Cx<'a> {
                     .note("a deployed client does not send it; calling code still compiles, and the builder's `send()` fails until it sets it")
             } else {
                 change("optional-parameter-added", format!("optional {what} added"), None, Some(at))
-                    .axes([SW])
                     .axis_if(first, SS)
-                    .note("an old server ignores it")
+                    .note("an old service ignores it (FastAPI takes no notice of a parameter it does not declare): a new client's call succeeds, without the parameter's effect")
             });
         }
     }
@@ -951,14 +960,21 @@ impl<'a> Cx<'a> {
                 )
                 .axes([CW])
                 .note("a deployed client does not send it; calling code still compiles (typify's builder), and `send()` fails until it sets it"),
-                (Dir::Request, false) => change(
+                (Dir::Request, false) if os.closed => change(
                     "request-optional-property-added",
                     format!("optional {d} property `{name}` added"),
                     None,
                     Some(n_prop),
                 )
                 .axes([SW])
-                .note("an old server ignores it"),
+                .note("the old schema forbids properties it does not declare (`additionalProperties: false`, pydantic's `extra=\"forbid\"`): an old service refuses a new client that sets it"),
+                (Dir::Request, false) => change(
+                    "request-optional-property-added",
+                    format!("optional {d} property `{name}` added"),
+                    None,
+                    Some(n_prop),
+                )
+                .note("an old service ignores it (pydantic's default `extra=\"ignore\"`): a new client's call succeeds, without the property's effect"),
                 (Dir::Response, _) => {
                     change("response-property-added", format!("{d} property `{name}` added"), None, Some(n_prop))
                         .axes([SS])

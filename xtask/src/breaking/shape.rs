@@ -36,6 +36,9 @@ pub struct Shape<'a> {
     pub required: BTreeSet<String>,
     /// `additionalProperties` when it is a schema.
     pub additional: Option<(String, &'a Value)>,
+    /// `additionalProperties: false` (pydantic's `extra="forbid"`): a
+    /// property the schema does not declare is refused, not ignored.
+    pub closed: bool,
     pub items: Option<(String, &'a Value)>,
     /// The members of a union of two or more non-null schemas.
     pub union: Option<Vec<(String, &'a Value)>>,
@@ -162,8 +165,12 @@ fn add_object_parts<'a>(out: &mut Shape<'a>, obj: &'a Map<String, Value>, ptr: &
     if let Some(required) = obj.get("required").and_then(Value::as_array) {
         out.required.extend(required.iter().filter_map(Value::as_str).map(String::from));
     }
-    if let Some(extra) = obj.get("additionalProperties").filter(|a| a.is_object()) {
-        out.additional = Some((pointer::join(ptr, "additionalProperties"), extra));
+    match obj.get("additionalProperties") {
+        Some(extra) if extra.is_object() => {
+            out.additional = Some((pointer::join(ptr, "additionalProperties"), extra));
+        }
+        Some(Value::Bool(false)) => out.closed = true,
+        _ => {}
     }
 }
 
@@ -191,6 +198,7 @@ fn absorb<'a>(out: &mut Shape<'a>, member: Shape<'a>, adopt: bool) {
     }
     out.required.extend(member.required);
     out.additional = out.additional.take().or(member.additional);
+    out.closed |= member.closed;
     out.items = out.items.take().or(member.items);
     out.union = out.union.take().or(member.union);
 }

@@ -109,7 +109,9 @@ fn properties_by_direction() {
     assert_eq!(summary(&diff(&base(), &new))[0].0, "response-property-removed");
     assert_eq!(summary(&diff(&base(), &new))[0].1, [CS, CW, SS]);
 
-    // request properties: a required one breaks deployed clients, an optional one only old servers
+    // request properties: a required one breaks deployed clients; an optional
+    // one breaks nothing (an old service ignores it), unless the old schema
+    // forbids undeclared properties
     let mut new = base();
     new["components"]["schemas"]["ItemIn"] = object(
         json!({"name": {"type": "string"}, "owner": {"type": "string"}, "note": {"type": "string"}}),
@@ -118,6 +120,11 @@ fn properties_by_direction() {
     let found = summary(&diff(&base(), &new));
     // calling code builds the body with typify's builder, which compiles without it
     assert_eq!(found[0], ("request-required-property-added", vec![CW], vec!["create_item".into()]));
+    assert_eq!(found[1], ("request-optional-property-added", vec![], vec!["create_item".into()]));
+    let (mut old, mut new) = (base(), new);
+    old["components"]["schemas"]["ItemIn"]["additionalProperties"] = json!(false);
+    new["components"]["schemas"]["ItemIn"]["additionalProperties"] = json!(false);
+    let found = summary(&diff(&old, &new));
     assert_eq!(found[1], ("request-optional-property-added", vec![SW], vec!["create_item".into()]));
 
     // a new response property: servers must set it; new clients need it when it is `T`

@@ -1,6 +1,8 @@
-"""Export the spec pairs of the breaking-change corpus from FastAPI itself.
+"""The breaking-change corpus, from FastAPI itself: its spec pairs, and the
+services that answer them.
 
     scripts/fastapi-app python xtask/tests/breaking/make_cases.py
+    scripts/fastapi-app python xtask/tests/breaking/make_cases.py serve PORT
 
 For each case, two tiny FastAPI apps that differ by one change, as a team
 would make it in Python; each app's `app.openapi()` is written to
@@ -8,6 +10,13 @@ would make it in Python; each app's `app.openapi()` is written to
 `fastapi-app/export.py` writes). The expected findings
 (`expected.txt`) are golden files of `xtask/tests/breaking.rs`: refresh them
 with `UPDATE_GOLDEN=1 cargo test -p xtask --test breaking` and review.
+
+`serve PORT` runs every case's two apps in one uvicorn on 127.0.0.1:PORT,
+under `/<case>/old` and `/<case>/new`, for the wire test of
+`xtask/tests/breaking_claims.rs` (a client generated from one side calls
+the other). So each app answers with what its own spec newly allows (the
+new enum value, the null, the status the old spec still documents): a wire
+claim is tested against the answers that can break it.
 """
 
 
@@ -18,8 +27,8 @@ from pathlib import Path
 from typing import Callable
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict
 
 sys.dont_write_bytecode = True
 
@@ -57,7 +66,7 @@ def _(new: bool) -> FastAPI:
 
     @app.get("/items/{item_id}")
     def read_item(item_id: int) -> Item:
-        return Item(id=item_id, status=Status.active)
+        return Item(id=item_id, status=Status.archived if new else Status.active)
 
     return app
 
@@ -130,6 +139,26 @@ def _(new: bool) -> FastAPI:
     return create_item_app(item_in(new, "optional"))
 
 
+@case("request-field-optional-added-closed")
+def _(new: bool) -> FastAPI:
+    """The optional field of `request-field-optional-added`, in a model that
+    forbids what it does not declare: an old service refuses it."""
+    if new:
+
+        class ItemIn(BaseModel):
+            model_config = ConfigDict(extra="forbid")
+            name: str
+            note: str | None = None
+
+    else:
+
+        class ItemIn(BaseModel):
+            model_config = ConfigDict(extra="forbid")
+            name: str
+
+    return create_item_app(ItemIn)
+
+
 @case("response-field-removed")
 def _(new: bool) -> FastAPI:
     if new:
@@ -145,13 +174,16 @@ def _(new: bool) -> FastAPI:
 
     app = new_app()
 
+    def user(user_id: int) -> User:
+        return User(id=user_id) if new else User(id=user_id, email="ada@example.com")
+
     @app.get("/users/{user_id}")
     def read_user(user_id: int) -> User:
-        return User(id=user_id)
+        return user(user_id)
 
     @app.get("/users")
     def list_users() -> list[User]:
-        return []
+        return [user(1), user(2)]
 
     return app
 
@@ -174,7 +206,7 @@ def _(new: bool) -> FastAPI:
 
     @app.get("/users/{user_id}")
     def read_user(user_id: int) -> User:
-        return User(id=user_id, email=None)
+        return User(id=user_id, email=None if new else "ada@example.com")
 
     return app
 
@@ -229,7 +261,7 @@ def two_operations(new: bool, keep_delete: bool, add_search: bool) -> FastAPI:
 
         @app.get("/items")
         def search_items(q: str) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=1, name=q)]
 
     return app
 
@@ -251,13 +283,13 @@ def _(new: bool) -> FastAPI:
 
         @app.get("/items")
         def list_items(q: str) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=1, name=q)]
 
     else:
 
         @app.get("/items")
         def list_items(q: str | None = None) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=1, name=q or "")]
 
     return app
 
@@ -269,13 +301,13 @@ def _(new: bool) -> FastAPI:
 
         @app.get("/items")
         def list_items(limit: int = 10, offset: int = 0) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=offset + 1, name="x")][:limit]
 
     else:
 
         @app.get("/items")
         def list_items(limit: int = 10) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=1, name="x")][:limit]
 
     return app
 
@@ -287,13 +319,13 @@ def _(new: bool) -> FastAPI:
 
         @app.get("/items")
         def list_items(owner: str, limit: int = 10) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=1, name=owner)][:limit]
 
     else:
 
         @app.get("/items")
         def list_items(limit: int = 10) -> list[ItemOut]:
-            return []
+            return [ItemOut(id=1, name="x")][:limit]
 
     return app
 
@@ -345,6 +377,9 @@ def _(new: bool) -> FastAPI:
 
     @app.post("/items/{item_id}/rebuild", responses=responses)
     def rebuild_item(item_id: int) -> ItemOut:
+        if not new:
+            # the old service queues the rebuild: the status the new spec drops
+            return JSONResponse(Accepted(job_id=item_id).model_dump(), status_code=202)
         return ItemOut(id=item_id, name="x")
 
     return app
@@ -385,17 +420,20 @@ def _(new: bool) -> FastAPI:
 
     app = new_app()
 
+    def item(item_id: int) -> Item:
+        return Item(id=item_id, count="3" if new else 3)
+
     @app.get("/items/{item_id}")
     def read_item(item_id: int) -> Item:
-        raise NotImplementedError
+        return item(item_id)
 
     @app.get("/items")
     def list_items() -> list[Item]:
-        return []
+        return [item(1)]
 
     @app.put("/items/{item_id}")
     def replace_item(item_id: int) -> Item:
-        raise NotImplementedError
+        return item(item_id)
 
     return app
 
@@ -404,7 +442,22 @@ def render(app: FastAPI) -> str:
     return json.dumps(app.openapi(), indent=2) + "\n"
 
 
+def serve(port: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    routes = []
+    for name, (old, new) in CASES.items():
+        routes.append(Mount(f"/{name}/old", app=old()))
+        routes.append(Mount(f"/{name}/new", app=new()))
+    uvicorn.run(Starlette(routes=routes), host="127.0.0.1", port=port, log_level="warning")
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["serve"]:
+        serve(int(sys.argv[2]))
+        return 0
     for name, (old, new) in CASES.items():
         folder = HERE / name
         folder.mkdir(exist_ok=True)

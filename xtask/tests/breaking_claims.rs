@@ -1,11 +1,18 @@
-//! The source claims of `cargo xtask diff`, proved by the compiler: for
-//! every case of the breaking-change corpus (`tests/breaking/<case>/`), the
-//! client and the server API are generated from `old.json` and from
-//! `new.json`, calling code is generated from the old crates ([`calls`]),
-//! and `cargo check` compiles that old calling code against the new crates.
-//! The case's findings must say `client source` exactly when the old client
-//! calling code fails to compile, and `server source` exactly when the old
-//! implementation of the server trait does.
+//! The claims of `cargo xtask diff`, proved for every case of the
+//! breaking-change corpus (`tests/breaking/<case>/`):
+//!
+//! - the source axes by the compiler: the client and the server API are
+//!   generated from `old.json` and from `new.json`, calling code is
+//!   generated from the old crates ([`calls`]), and `cargo check` compiles
+//!   that old calling code against the new crates. The case's findings must
+//!   say `client source` exactly when the old client calling code fails to
+//!   compile, and `server source` exactly when the old implementation of the
+//!   server trait does
+//!   ([`old_calling_code_compiles_against_new_crates_as_claimed`]);
+//! - the wire axes against FastAPI: the case's old and new apps
+//!   (`make_cases.py serve`) under uvicorn, the old client calling the new
+//!   service and the new client the old one, with the same calling code run
+//!   ([`old_clients_talk_to_new_services_as_claimed`]).
 //!
 //! The calling code is the most exposed *realistic* user, written
 //! mechanically from the old generated code (see [`calls`] for each choice):
@@ -27,12 +34,13 @@
 //! wrong and the test says so.
 //!
 //! All of it is one scratch workspace under `CARGO_TARGET_TMPDIR`
-//! (`target/tmp/breaking-compiles/`), one package per case and side, with
+//! (`target/tmp/breaking-claims/`), one package per case and side, with
 //! its own target directory: its dependencies (reqwest, dropshot, …, the
 //! versions of this workspace's `Cargo.lock`) build once, the first time
-//! (about 2 minutes on 2 cores), and a run after that checks the 35 small
+//! (about 2 minutes on 2 cores), and a run after that checks the 37 small
 //! crates in one `cargo check --keep-going` (5–10 s after a change of the
-//! generator, nothing when nothing changed). Each
+//! generator, nothing when nothing changed); the wire test's runner, `wire`,
+//! is one more package, built (not only checked) with every client. Each
 //! package's errors come from cargo's JSON messages. It runs offline: the
 //! dependencies are a subset of this workspace's, which `cargo test` has
 //! already fetched.
@@ -40,7 +48,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use xtask::breaking::{Axis, compare};
 use xtask::spec::{Spec, Workspace};
@@ -103,8 +112,13 @@ impl Side {
 struct Case {
     name: String,
     claims: BTreeSet<Axis>,
+    /// The operations (Rust method names) each axis's findings reach.
+    reaches: BTreeMap<Axis, BTreeSet<String>>,
     /// (side, old generated code, new generated code, old calling code)
     sides: Vec<(Side, String, String, String)>,
+    /// The calling code of the new client (for the wire test's new client
+    /// against the old service).
+    new_client_calls: String,
 }
 
 fn load(path: &Path) -> (serde_json::Value, Spec) {
@@ -128,9 +142,15 @@ fn cases() -> Vec<Case> {
         .map(|name| {
             let (old_value, old) = load(&root.join(&name).join("old.json"));
             let (new_value, new) = load(&root.join(&name).join("new.json"));
-            let claims =
-                compare(&old_value, &new_value, &Default::default(), &[]).into_iter().flat_map(|f| f.axes).collect();
-            let sides = [Side::Client, Side::Server]
+            let findings = compare(&old_value, &new_value, &Default::default(), &[]);
+            let claims = findings.iter().flat_map(|f| f.axes.iter().copied()).collect();
+            let mut reaches: BTreeMap<Axis, BTreeSet<String>> = BTreeMap::new();
+            for f in &findings {
+                for axis in &f.axes {
+                    reaches.entry(*axis).or_default().extend(f.operations.iter().map(|o| o.1.clone()));
+                }
+            }
+            let sides: Vec<(Side, String, String, String)> = [Side::Client, Side::Server]
                 .into_iter()
                 .map(|side| {
                     let (old_code, new_code) = (side.generate(&old), side.generate(&new));
@@ -138,7 +158,8 @@ fn cases() -> Vec<Case> {
                     (side, old_code, new_code, calling)
                 })
                 .collect();
-            Case { name, claims, sides }
+            let new_client_calls = calls::generate(Side::Client, &sides[0].2).unwrap_or_else(|e| panic!("{name}: {e}"));
+            Case { name, claims, reaches, sides, new_client_calls }
         })
         .collect()
 }
@@ -153,6 +174,38 @@ fn write(path: &Path, contents: &str) {
     std::fs::write(path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
+/// The start of the wire test's runner (`wire/src/main.rs`); its `run`
+/// calls every case's `call_all` in every mode, with each client against
+/// each service.
+const WIRE_MAIN: &str = r#"//! Written by xtask/tests/breaking_claims.rs: every case's old and new
+//! client call the case's old and new service; one JSON line per call.
+#![allow(warnings)]
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let base = std::env::args().nth(1).expect("the services' base URL");
+    run(&base).await;
+}
+
+/// The minimal request (optional parameters and fields unset) and the full
+/// one, with each enum value in turn.
+fn modes(variants: usize) -> Vec<(bool, usize)> {
+    (0..variants).flat_map(|v| [(false, v), (true, v)]).collect()
+}
+
+fn report(case: &str, client: &str, service: &str, mode: (bool, usize), outcomes: Vec<(&str, Result<(u16, String), String>)>) {
+    for (operation, outcome) in outcomes {
+        let line = serde_json::json!({
+            "case": case, "client": client, "service": service, "full": mode.0, "variant": mode.1,
+            "operation": operation,
+            "ok": outcome.as_ref().ok(), "error": outcome.as_ref().err(),
+        });
+        println!("{line}");
+    }
+}
+
+"#;
+
 /// This workspace's `[workspace.dependencies]` entries for [`DEPS`], with
 /// path dependencies made absolute, as a `[workspace.dependencies]` table.
 fn workspace_dependencies(root: &Path) -> String {
@@ -162,7 +215,7 @@ fn workspace_dependencies(root: &Path) -> String {
     let mut out = toml::Table::new();
     let mut workspace = toml::Table::new();
     let mut dependencies = toml::Table::new();
-    for name in DEPS {
+    for name in DEPS.iter().chain(&["tokio"]) {
         let mut dep = deps.get(*name).unwrap_or_else(|| panic!("no workspace dependency {name}")).clone();
         if let Some(path) = dep.get_mut("path") {
             *path = toml::Value::String(root.join(path.as_str().unwrap()).display().to_string());
@@ -189,7 +242,7 @@ fn package(case: &str, side: Side) -> String {
 /// Lays out the scratch workspace; returns its root.
 fn scratch_workspace(cases: &[Case]) -> PathBuf {
     let root = Workspace::this().root;
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("breaking-compiles");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("breaking-claims");
     let mut members = vec!["\"baseline\"".to_string()];
     let mut baseline = String::from("#![allow(warnings)]\n");
     for case in cases {
@@ -213,12 +266,47 @@ fn scratch_workspace(cases: &[Case]) -> PathBuf {
             write(&dir.join("baseline/src").join(&module).join(format!("{}.rs", side.module())), old_code);
         }
     }
+    // the wire test's runner: every case's old and new client, each with
+    // the calling code generated from it
+    let mut wire = String::from(WIRE_MAIN);
+    for (version, index) in [("old", 1), ("new", 2)] {
+        let _ = writeln!(wire, "mod {version} {{");
+        for case in cases {
+            let (_, old_code, new_code, old_calls) = &case.sides[0];
+            let (code, calling) = if index == 1 { (old_code, old_calls) } else { (new_code, &case.new_client_calls) };
+            let module = case.name.replace('-', "_");
+            let _ = writeln!(wire, "    pub mod {module};");
+            let at = dir.join("wire/src").join(version).join(&module);
+            write(&at.join("mod.rs"), &format!("pub mod client;\n{calling}"));
+            write(&at.join("client.rs"), code);
+        }
+        let _ = writeln!(wire, "}}");
+    }
+    let _ = writeln!(wire, "async fn run(base: &str) {{");
+    for case in cases {
+        let module = case.name.replace('-', "_");
+        for client in ["old", "new"] {
+            for service in ["old", "new"] {
+                let _ = writeln!(
+                    wire,
+                    "    let client = {client}::{module}::client::Client::new(&format!(\"{{base}}/{}/{service}\"));\n    \
+                     for mode in modes({client}::{module}::VARIANTS) {{\n        \
+                     report(\"{}\", \"{client}\", \"{service}\", mode, {client}::{module}::call_all(&client, mode).await);\n    }}",
+                    case.name, case.name
+                );
+            }
+        }
+    }
+    let _ = writeln!(wire, "}}");
+    members.push("\"wire\"".into());
+    write(&dir.join("wire/Cargo.toml"), &format!("{}tokio.workspace = true\n", package_manifest("wire")));
+    write(&dir.join("wire/src/main.rs"), &wire);
     write(&dir.join("baseline/Cargo.toml"), &package_manifest("baseline"));
     write(&dir.join("baseline/src/lib.rs"), &baseline);
     write(
         &dir.join("Cargo.toml"),
         &format!(
-            "# Written by xtask/tests/breaking_compiles.rs\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n\
+            "# Written by xtask/tests/breaking_claims.rs\n[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n\
              [profile.dev]\ndebug = false\n\n{}",
             members.join(", "),
             workspace_dependencies(&root)
@@ -230,18 +318,25 @@ fn scratch_workspace(cases: &[Case]) -> PathBuf {
     dir
 }
 
-/// `cargo check` of the whole scratch workspace: each package's errors, as
-/// rustc renders them.
-fn check(dir: &Path) -> BTreeMap<String, Vec<String>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["check", "--workspace", "--keep-going", "--offline", "--message-format=json"])
+/// Runs cargo in the scratch workspace, with its own target directory.
+fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", dir.join("target"))
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
-        .expect("cargo runs");
+        .expect("cargo runs")
+}
+
+/// `cargo check` of the whole scratch workspace: each package's errors, as
+/// rustc renders them.
+fn check(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    let output = cargo(
+        dir,
+        &["check", "--workspace", "--exclude", "wire", "--keep-going", "--offline", "--message-format=json"],
+    );
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut checked = BTreeSet::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
@@ -269,12 +364,21 @@ fn check(dir: &Path) -> BTreeMap<String, Vec<String>> {
     errors
 }
 
+/// The corpus and its scratch workspace, laid out once for both tests.
+fn prepared() -> &'static (Vec<Case>, PathBuf) {
+    static PREPARED: std::sync::OnceLock<(Vec<Case>, PathBuf)> = std::sync::OnceLock::new();
+    PREPARED.get_or_init(|| {
+        let cases = cases();
+        assert!(cases.len() >= 14, "{}", cases.len());
+        let dir = scratch_workspace(&cases);
+        (cases, dir)
+    })
+}
+
 #[test]
 fn old_calling_code_compiles_against_new_crates_as_claimed() {
-    let cases = cases();
-    assert!(cases.len() >= 14, "{}", cases.len());
-    let dir = scratch_workspace(&cases);
-    let errors = check(&dir);
+    let (cases, dir) = prepared();
+    let errors = check(dir);
     if let Some(baseline) = errors.get("baseline") {
         panic!(
             "the generated calling code does not compile against the crates it was generated from \
@@ -285,7 +389,7 @@ fn old_calling_code_compiles_against_new_crates_as_claimed() {
     }
     let mut table = String::new();
     let mut disagreements = String::new();
-    for case in &cases {
+    for case in cases {
         for (side, ..) in &case.sides {
             let pkg = package(&case.name, *side);
             let failed = errors.get(&pkg);
@@ -316,13 +420,209 @@ fn old_calling_code_compiles_against_new_crates_as_claimed() {
     assert!(disagreements.is_empty(), "the source claims and the compiler disagree:\n{disagreements}");
 }
 
+/// The corpus's services: every case's old and new FastAPI app, under
+/// `/<case>/old` and `/<case>/new` of one uvicorn on 127.0.0.1
+/// (`make_cases.py serve PORT`, through `scripts/fastapi-app`, which
+/// installs the pinned venv the first time); killed with its process group
+/// when dropped.
+struct Services {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Services {
+    fn start() -> Services {
+        let root = Workspace::this().root;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("breaking-services-{port}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let mut command = Command::new("bash");
+        command
+            .arg(root.join("scripts/fastapi-app"))
+            .args(["python", &format!("{CORPUS}/make_cases.py"), "serve", &port.to_string()])
+            .current_dir(&root)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file);
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().expect("scripts/fastapi-app starts");
+        Services { child, port, log }
+    }
+
+    /// Waits until uvicorn listens (it binds once every app is built).
+    fn wait(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(600);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "the corpus's services exited ({status}):\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            assert!(Instant::now() < deadline, "the corpus's services did not start in time");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Services {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-s", "TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).stderr(Stdio::null()).status();
+        }
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Builds the wire test's runner (the scratch workspace's `wire`).
+fn build_runner(dir: &Path) -> PathBuf {
+    let output = cargo(dir, &["build", "-p", "wire", "--offline"]);
+    assert!(
+        output.status.success(),
+        "the wire test's runner does not build ({}):\n{}",
+        dir.join("wire").display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    dir.join("target/debug/wire")
+}
+
+/// One call of the runner: a client (`old` or `new`) against a service.
+#[derive(serde::Deserialize)]
+struct Call {
+    case: String,
+    client: String,
+    service: String,
+    full: bool,
+    variant: usize,
+    operation: String,
+    /// (status, media type) of a success the client read
+    ok: Option<(u16, String)>,
+    error: Option<String>,
+}
+
+impl Call {
+    fn mode(&self) -> String {
+        format!("{} request, enum value {}", if self.full { "full" } else { "minimal" }, self.variant)
+    }
+}
+
+/// The wire claims of `cargo xtask diff`, tested against FastAPI: every
+/// case's old client calls the case's new service (client wire) and its new
+/// client the old service (server wire). Each client makes every call of
+/// its spec, twice (the minimal request, with only what is required, and
+/// the full one), once for each value of its request enums (see
+/// [`calls`]), and reads every answer into its types.
+///
+/// A side breaks when one of its calls fails (refused, an undocumented
+/// status, a body its types cannot read) or is answered in another media
+/// type than the same call gets from the service the client was generated
+/// from. Against its own service, every call of each client must succeed,
+/// or the corpus's app or the calling code is wrong. The case's findings
+/// must claim `client wire` exactly when the old client breaks, and
+/// `server wire` exactly when the new client does; the failing operations
+/// must be among those the findings of that axis reach.
+#[test]
+fn old_clients_talk_to_new_services_as_claimed() {
+    let (cases, dir) = prepared();
+    let mut services = Services::start();
+    let runner = build_runner(dir);
+    services.wait();
+    let output = Command::new(&runner).arg(format!("http://127.0.0.1:{}", services.port)).output().unwrap();
+    assert!(output.status.success(), "{}:\n{}", runner.display(), String::from_utf8_lossy(&output.stderr));
+    let calls: Vec<Call> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let mut table = String::new();
+    let mut wrong = String::new();
+    for case in cases {
+        let of = |client: &str, service: &str| -> Vec<&Call> {
+            calls.iter().filter(|c| c.case == case.name && c.client == client && c.service == service).collect()
+        };
+        for version in ["old", "new"] {
+            let own = of(version, version);
+            assert!(!own.is_empty(), "{}: no calls of the {version} client", case.name);
+            for c in own.iter().filter(|c| c.error.is_some()) {
+                let _ = writeln!(
+                    wrong,
+                    "{}: the {version} client fails against its own service: {} ({}): {}",
+                    case.name,
+                    c.operation,
+                    c.mode(),
+                    c.error.as_deref().unwrap()
+                );
+            }
+        }
+        for (axis, client, service) in [(Axis::ClientWire, "old", "new"), (Axis::ServerWire, "new", "old")] {
+            let own: BTreeMap<_, _> = of(client, client)
+                .into_iter()
+                .filter_map(|c| Some(((c.operation.as_str(), c.full, c.variant), c.ok.as_ref()?.1.as_str())))
+                .collect();
+            let failures: Vec<(&Call, String)> = of(client, service)
+                .into_iter()
+                .filter_map(|c| match (&c.ok, &c.error) {
+                    (_, Some(e)) => Some((c, e.clone())),
+                    (Some((_, media)), None) => {
+                        let expected = own.get(&(c.operation.as_str(), c.full, c.variant)).copied().unwrap_or_default();
+                        (media != expected)
+                            .then(|| (c, format!("answered as `{media}`, where its own service answers `{expected}`")))
+                    }
+                    (None, None) => Some((c, "no outcome".into())),
+                })
+                .collect();
+            let claimed = case.claims.contains(&axis);
+            let _ = writeln!(
+                table,
+                "{:36} {:12} claimed {:5} {} of {} calls fail",
+                case.name,
+                axis.to_string(),
+                if claimed { "break" } else { "-" },
+                failures.len(),
+                of(client, service).len()
+            );
+            let reached = case.reaches.get(&axis).cloned().unwrap_or_default();
+            if claimed == failures.is_empty() {
+                let _ = writeln!(
+                    wrong,
+                    "{}: `cargo xtask diff` {} `{axis}`, and the {client} client {} against the {service} service",
+                    case.name,
+                    if claimed { "claims" } else { "does not claim" },
+                    if failures.is_empty() { "makes every call" } else { "fails" },
+                );
+            }
+            for (c, why) in failures.iter().filter(|(c, _)| claimed && !reached.contains(&c.operation)) {
+                let _ = writeln!(
+                    wrong,
+                    "{}: `{}` fails ({}), which no `{axis}` finding reaches: {why}",
+                    case.name,
+                    c.operation,
+                    c.mode()
+                );
+            }
+            for (c, why) in failures.iter().filter(|_| !claimed).take(3) {
+                let _ = writeln!(wrong, "  {} ({}): {why}", c.operation, c.mode());
+            }
+        }
+    }
+    eprintln!("{table}");
+    assert!(wrong.is_empty(), "the wire claims and the services disagree:\n{wrong}");
+}
+
 /// The old calling code, generated from the old generated code (parsed with
 /// syn): what a user of the old crate wrote.
 mod calls {
     use std::collections::{BTreeMap, BTreeSet};
 
     use proc_macro2::TokenStream;
-    use quote::{format_ident, quote};
+    use quote::{ToTokens, format_ident, quote};
     use syn::visit_mut::VisitMut;
     use syn::{Fields, GenericArgument, Item, PathArguments, ReturnType, Type, TypePath};
 
@@ -346,6 +646,9 @@ mod calls {
         traits: Vec<syn::ItemTrait>,
         /// Names the module's root re-exports (`ResponseValue`, `ByteStream`).
         reexports: BTreeSet<String>,
+        /// The fields a builder starts without (`Err(..)` in its `new` or
+        /// `default`), by (module, builder): its required setters.
+        required: BTreeMap<(String, String), BTreeSet<String>>,
     }
 
     impl Code {
@@ -357,6 +660,7 @@ mod calls {
                 impls: Vec::new(),
                 traits: Vec::new(),
                 reexports: BTreeSet::new(),
+                required: BTreeMap::new(),
             };
             code.collect("", &file.items);
             Ok(code)
@@ -372,7 +676,16 @@ mod calls {
                     Item::Enum(e) => {
                         self.defs.insert(join(e.ident.to_string()), Def::Enum(e.clone()));
                     }
-                    Item::Impl(i) if i.trait_.is_none() => self.impls.push((module.to_string(), i.clone())),
+                    Item::Impl(i) => {
+                        let default =
+                            i.trait_.as_ref().is_some_and(|(p, _)| p.segments.last().unwrap().ident == "Default");
+                        if i.trait_.is_none() || default {
+                            self.record_required(module, i);
+                        }
+                        if i.trait_.is_none() {
+                            self.impls.push((module.to_string(), i.clone()));
+                        }
+                    }
                     Item::Trait(t) if module.is_empty() => self.traits.push(t.clone()),
                     Item::Use(u) if module.is_empty() && matches!(u.vis, syn::Visibility::Public(_)) => {
                         let syn::UseTree::Path(p) = &u.tree else { continue };
@@ -392,6 +705,38 @@ mod calls {
                     _ => {}
                 }
             }
+        }
+
+        /// A builder's required fields, from the `Self { .. }` of its `new`
+        /// (progenitor) or `default` (typify): those it starts as `Err(..)`.
+        fn record_required(&mut self, module: &str, imp: &syn::ItemImpl) {
+            struct Inits(BTreeSet<String>);
+            impl VisitMut for Inits {
+                fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
+                    for f in &e.fields {
+                        if let (syn::Member::Named(name), syn::Expr::Call(call)) = (&f.member, &f.expr)
+                            && matches!(&*call.func, syn::Expr::Path(p) if p.path.segments.last().unwrap().ident == "Err")
+                        {
+                            self.0.insert(name.to_string());
+                        }
+                    }
+                }
+            }
+            let Type::Path(self_ty) = &*imp.self_ty else { return };
+            let ty = self_ty.path.segments.last().unwrap().ident.to_string();
+            for item in &imp.items {
+                let syn::ImplItem::Fn(f) = item else { continue };
+                if f.sig.ident == "new" || f.sig.ident == "default" {
+                    let mut inits = Inits(BTreeSet::new());
+                    inits.visit_block_mut(&mut f.block.clone());
+                    self.required.entry((module.to_string(), ty.clone())).or_default().extend(inits.0);
+                }
+            }
+        }
+
+        /// The required setters of a builder (see [`Code::record_required`]).
+        fn required(&self, module: &str, ty: &str) -> BTreeSet<String> {
+            self.required.get(&(module.to_string(), ty.to_string())).cloned().unwrap_or_default()
         }
 
         /// The generated item a path names from `module`, if any.
@@ -525,6 +870,18 @@ mod calls {
         None
     }
 
+    /// `#recv.#name(#v)`, or for an optional setter, that only in the wire
+    /// test's full mode (`mode.0`): the minimal request leaves it unset.
+    fn optional_setter(recv: TokenStream, name: &syn::Ident, v: TokenStream, required: bool) -> TokenStream {
+        if required { quote!(#recv.#name(#v)) } else { quote!(if mode.0 { #recv.#name(#v) } else { #recv }) }
+    }
+
+    /// The catch-all variant of a forward-compatible enum
+    /// (`#[serde(untagged)] Unknown(String)`), which no request sends.
+    fn is_catch_all(v: &syn::Variant) -> bool {
+        v.attrs.iter().any(|a| a.path().is_ident("serde") && a.meta.to_token_stream().to_string().contains("untagged"))
+    }
+
     /// The type arguments of a path type's last segment, and its name.
     fn args_of(ty: &Type) -> Option<(String, Vec<Type>)> {
         let Type::Path(tp) = ty else { return None };
@@ -605,10 +962,15 @@ mod calls {
             if let Some((key, def)) = self.code.def_of(ty) {
                 return match def {
                     Def::Struct(s) => self.struct_value(ty, key, s, place, depth),
-                    Def::Enum(e) => {
-                        let v = &e.variants[0];
-                        self.variant(ty, key, v, depth)
+                    // the server's answer: the first variant; the client's
+                    // request: the `mode.1`-th known variant (the wire test
+                    // sends each in turn), never the catch-all
+                    Def::Enum(e) if self.side == Side::Client => {
+                        let known = e.variants.iter().filter(|v| !is_catch_all(v));
+                        let values: Vec<_> = known.map(|v| self.variant(ty, key, v, depth)).collect();
+                        quote!({ let all: ::std::vec::Vec<#ty> = ::std::vec![#(#values),*]; all[mode.1 % all.len()].clone() })
                     }
+                    Def::Enum(e) => self.variant(ty, key, &e.variants[0], depth),
                 };
             }
             let Some((name, args)) = args_of(ty) else { return quote!(<#ty as ::std::default::Default>::default()) };
@@ -650,12 +1012,14 @@ mod calls {
                 && !self.code.setters(&format!("{}::builder", Code::module_of(key)), &s.ident.to_string()).is_empty();
             if has_builder {
                 // typify's builder: what the README and this workspace's tests use
-                let setters = self.code.setters(&format!("{}::builder", Code::module_of(key)), &s.ident.to_string());
+                let module = format!("{}::builder", Code::module_of(key));
+                let setters = self.code.setters(&module, &s.ident.to_string());
+                let required = self.code.required(&module, &s.ident.to_string());
                 let calls = setters.iter().map(|(name, t)| {
                     let v = self.value(t, Place::Setter, depth + 1);
-                    quote!(.#name(#v))
+                    optional_setter(quote!(b), name, v, required.contains(&name.to_string()))
                 });
-                let builder = quote!(#ty::builder() #(#calls)*);
+                let builder = quote!({ let b = #ty::builder(); #(let b = #calls;)* b });
                 return if place == Place::Setter {
                     builder
                 } else {
@@ -808,12 +1172,17 @@ mod calls {
         Ok(prettyplease::unparse(&file))
     }
 
-    /// A function per operation calling its builder; the types sent and
-    /// the types answered.
+    /// A function per operation calling its builder, `call_<method>(client,
+    /// mode)`, and `call_all` calling each: in `mode.0` (full) every
+    /// parameter and body field is set, else only the required ones; each
+    /// request enum sends its `mode.1`-th value. Each returns the answer's
+    /// status and media type, or what failed. Also the types sent and the
+    /// types answered.
     fn client(writer: &Gen<'_>) -> (TokenStream, Vec<Type>, Vec<Type>) {
         let code = writer.code;
         let prefix: syn::Path = syn::parse_str(&code.prefix).unwrap();
         let (mut out, mut requests, mut responses) = (TokenStream::new(), Vec::new(), Vec::new());
+        let mut runs = Vec::new();
         for (module, imp) in &code.impls {
             let Type::Path(self_ty) = &*imp.self_ty else { continue };
             if !module.is_empty() || self_ty.path.segments.last().unwrap().ident != "Client" {
@@ -829,10 +1198,14 @@ mod calls {
                     continue;
                 }
                 let method = &f.sig.ident;
+                // the body's builder starts as `Ok(default)`, which `send()`
+                // refuses when a field is missing: a body is always set
+                let mut required = code.required("builder", builder);
+                required.insert("body".into());
                 let setters = code.setters("builder", builder).into_iter().map(|(name, t)| {
                     requests.push(t.clone());
                     let v = writer.value(&t, Place::Setter, 0);
-                    quote!(.#name(#v))
+                    optional_setter(quote!(request), &name, v, required.contains(&name.to_string()))
                 });
                 let setters: Vec<_> = setters.collect();
                 // Result<ResponseValue<T>, Error<E>>
@@ -852,20 +1225,60 @@ mod calls {
                 let read_error = error.map(|e| {
                     responses.push(e.clone());
                     let r = writer.read(&e, quote!(&value), 0);
-                    quote!(::std::result::Result::Err(#prefix::Error::ErrorResponse(response)) => { let value = response.into_inner(); #r })
-                });
-                let name = format_ident!("call_{method}");
-                out.extend(quote! {
-                    pub async fn #name(client: &#prefix::Client) {
-                        match client.#method() #(#setters)* .send().await {
-                            ::std::result::Result::Ok(response) => { let value = response.into_inner(); #read }
-                            #read_error
-                            ::std::result::Result::Err(_) => {}
+                    quote! {
+                        ::std::result::Result::Err(#prefix::Error::ErrorResponse(response)) => {
+                            let status = response.status();
+                            let value = response.into_inner();
+                            #r
+                            ::std::result::Result::Err(::std::format!("{status}: {value:?}"))
                         }
                     }
                 });
+                let name = format_ident!("call_{method}");
+                out.extend(quote! {
+                    pub async fn #name(client: &#prefix::Client, mode: (bool, usize)) -> Outcome {
+                        let request = client.#method();
+                        #(let request = #setters;)*
+                        match request.send().await {
+                            ::std::result::Result::Ok(response) => {
+                                let status = response.status().as_u16();
+                                let media = response.headers().get("content-type").and_then(|v| v.to_str().ok());
+                                let media = media.unwrap_or_default().split(';').next().unwrap().trim().to_string();
+                                let value = response.into_inner();
+                                #read
+                                ::std::result::Result::Ok((status, media))
+                            }
+                            #read_error
+                            ::std::result::Result::Err(e) => ::std::result::Result::Err(e.to_string()),
+                        }
+                    }
+                });
+                runs.push(quote!((::std::stringify!(#method), #name(client, mode).await)));
             }
         }
+        let variants = code
+            .defs
+            .values()
+            .filter_map(|d| match d {
+                Def::Enum(e) => Some(e.variants.iter().filter(|v| !is_catch_all(v)).count()),
+                Def::Struct(_) => None,
+            })
+            .max()
+            .unwrap_or(1);
+        out.extend(quote! {
+            /// How many values the largest enum has: `call_all`'s `mode.1`
+            /// runs over `0..VARIANTS` to send each.
+            pub const VARIANTS: usize = #variants;
+
+            /// A call's answer: its status and media type, or what went wrong.
+            pub type Outcome = ::std::result::Result<(u16, ::std::string::String), ::std::string::String>;
+
+            /// Every operation called once, in `mode`: (every optional
+            /// parameter and field set, which value of each request enum).
+            pub async fn call_all(client: &#prefix::Client, mode: (bool, usize)) -> ::std::vec::Vec<(&'static str, Outcome)> {
+                ::std::vec![#(#runs),*]
+            }
+        });
         (out, requests, responses)
     }
 
