@@ -536,6 +536,42 @@ fn read_security(doc: &Value) -> Security {
     Security { schemes, password_flows }
 }
 
+/// What the password-flow methods of scheme `name` end with: nothing when
+/// the spec has one such flow, else `_<scheme>`.
+fn password_suffix(security: &Security, name: &str) -> String {
+    if security.password_flows.len() > 1 { format!("_{}", name.to_snake_case()) } else { String::new() }
+}
+
+/// The client's credential methods (`with_bearer`, `with_<api key
+/// scheme>`, `password_token`, …), each with the security scheme it comes
+/// from (the first, for one that several give): what `cargo xtask diff`
+/// compares, since calling code names them.
+pub(crate) fn credential_methods(doc: &Value) -> BTreeMap<String, String> {
+    let security = read_security(doc);
+    let mut out = BTreeMap::new();
+    for (name, scheme) in &security.schemes {
+        let methods = match scheme {
+            Scheme::Bearer => vec!["bearer".to_string(), "with_bearer".to_string()],
+            Scheme::Basic => vec!["basic".to_string(), "with_basic".to_string()],
+            Scheme::ApiKey { .. } => {
+                let m = scheme_method(name);
+                vec!["api_key".to_string(), "with_api_key".to_string(), format!("with_{m}"), m]
+            }
+            Scheme::Unsupported => vec![],
+        };
+        for m in methods {
+            out.entry(m).or_insert_with(|| name.clone());
+        }
+    }
+    for name in security.password_flows.keys() {
+        let suffix = password_suffix(&security, name);
+        for m in [format!("password_token{suffix}"), format!("with_password_login{suffix}")] {
+            out.entry(m).or_insert_with(|| name.clone());
+        }
+    }
+    out
+}
+
 fn scheme_method(name: &str) -> String {
     let snake = name.to_snake_case();
     match snake.as_str() {
@@ -665,9 +701,8 @@ fn security_code(doc: &Value, spec: &Spec, security: &Security) -> TokenStream {
             });
         }
     }
-    let several_flows = security.password_flows.len() > 1;
     let flows = security.password_flows.iter().map(|(name, url)| {
-        let suffix = if several_flows { format!("_{}", name.to_snake_case()) } else { String::new() };
+        let suffix = password_suffix(security, name);
         let token = format_ident!("password_token{}", suffix);
         let login = format_ident!("with_password_login{}", suffix);
         let doc = format!(

@@ -289,7 +289,7 @@ fn scratch_workspace(cases: &[Case]) -> PathBuf {
             for service in ["old", "new"] {
                 let _ = writeln!(
                     wire,
-                    "    let client = {client}::{module}::client::Client::new(&format!(\"{{base}}/{}/{service}\"));\n    \
+                    "    let client = {client}::{module}::authenticate(&{client}::{module}::client::Client::new(&format!(\"{{base}}/{}/{service}\")));\n    \
                      for mode in modes({client}::{module}::VARIANTS) {{\n        \
                      report(\"{}\", \"{client}\", \"{service}\", mode, {client}::{module}::call_all(&client, mode).await);\n    }}",
                     case.name, case.name
@@ -1265,7 +1265,38 @@ mod calls {
             })
             .max()
             .unwrap_or(1);
+        // every credential method (`with_bearer`, `with_api_key`, …): the
+        // wire test's services take `secret` for each
+        let credentials = code
+            .impls
+            .iter()
+            .filter(|(m, i)| {
+                m.is_empty()
+                    && matches!(&*i.self_ty, Type::Path(p) if p.path.segments.last().unwrap().ident == "Client")
+            })
+            .flat_map(|(_, i)| &i.items)
+            .filter_map(|item| match item {
+                // the credential setters take `impl Into<String>`s
+                syn::ImplItem::Fn(f)
+                    if f.sig.ident.to_string().starts_with("with_")
+                        && f.sig.asyncness.is_none()
+                        && f.sig.inputs.iter().skip(1).all(|a| a.to_token_stream().to_string().contains("Into")) =>
+                {
+                    let name = &f.sig.ident;
+                    match f.sig.inputs.len() {
+                        2 => Some(quote!(.#name("secret"))),
+                        3 => Some(quote!(.#name("ada", "secret"))),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            });
         out.extend(quote! {
+            /// The client with every credential it can carry set.
+            pub fn authenticate(client: &#prefix::Client) -> #prefix::Client {
+                ::std::clone::Clone::clone(client) #(#credentials)*
+            }
+
             /// How many values the largest enum has: `call_all`'s `mode.1`
             /// runs over `0..VARIANTS` to send each.
             pub const VARIANTS: usize = #variants;

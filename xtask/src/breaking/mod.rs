@@ -55,6 +55,7 @@
 
 pub mod base;
 pub mod report;
+mod security;
 pub mod shape;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -203,6 +204,7 @@ pub fn compare(old: &Value, new: &Value, names: &BTreeMap<String, String>, stric
     let mut cx =
         Cx { old, new, names, strict_enums, found: Vec::new(), index: HashMap::new(), op: None, seen: BTreeSet::new() };
     cx.operations();
+    cx.credential_methods();
     cx.found
 }
 
@@ -429,6 +431,7 @@ impl<'a> Cx<'a> {
                 self.parameters(old_item, new_item, (old, &op_old), (new, &op_new));
                 self.request_body((old, &op_old), (new, &op_new));
                 self.responses((old, &op_old), (new, &op_new));
+                self.security((old, &op_old), (new, &op_new));
             }
         }
         self.op = None;

@@ -299,3 +299,47 @@ fn unions_compare_by_members() {
     assert_eq!(rules, ["union-changed"]);
     assert_eq!(found[0].message, "response property `id` union changed");
 }
+
+#[test]
+fn security_requirements_by_direction() {
+    let secured = |security: Value, schemes: Value| {
+        let mut d = base();
+        d["security"] = security;
+        d["components"]["securitySchemes"] = schemes;
+        d
+    };
+    let bearer = json!({"Bearer": {"type": "http", "scheme": "bearer"}});
+    let both = json!({"Bearer": {"type": "http", "scheme": "bearer"}, "Key": {"type": "apiKey", "in": "header", "name": "X-Key"}});
+    let ops = || vec!["read_item".to_string(), "create_item".to_string()];
+
+    // the document's requirement, on both operations: one finding each way
+    let public = secured(json!([]), bearer.clone());
+    let required = secured(json!([{"Bearer": []}]), bearer.clone());
+    assert_eq!(summary(&diff(&public, &required)), [("security-added", vec![CW], ops())]);
+    assert_eq!(summary(&diff(&required, &public)), [("security-removed", vec![SW], ops())]);
+    // an empty alternative makes it optional: public
+    let optional = secured(json!([{"Bearer": []}, {}]), bearer);
+    assert_eq!(summary(&diff(&optional, &public)), []);
+
+    // alternatives: one taken away breaks deployed clients, one added new ones
+    let either = secured(json!([{"Bearer": []}, {"Key": []}]), both.clone());
+    let key_only = secured(json!([{"Key": []}]), both);
+    assert_eq!(summary(&diff(&either, &key_only)), [("security-alternative-removed", vec![CW], ops())]);
+    assert_eq!(summary(&diff(&key_only, &either)), [("security-alternative-added", vec![SW], ops())]);
+
+    // annotations and the case of `scheme` are no change; a scheme's name is
+    let annotated = secured(
+        json!([{"Bearer": []}]),
+        json!({"Bearer": {"type": "http", "scheme": "Bearer", "bearerFormat": "JWT", "description": "a token"}}),
+    );
+    assert_eq!(summary(&diff(&required, &annotated)), []);
+    let basic = secured(json!([{"Bearer": []}]), json!({"Bearer": {"type": "http", "scheme": "basic"}}));
+    let found = diff(&required, &basic);
+    assert_eq!(found[0].rule, "security-scheme-changed");
+    assert_eq!(found[0].axes, [CW, SW]);
+    assert_eq!(found[0].message, "security scheme `Bearer` changed from HTTP bearer to HTTP basic");
+    // … and `with_bearer` leaves the client
+    assert_eq!(found[1].rule, "credential-method-removed");
+    assert_eq!(found[1].axes, [CS]);
+    assert_eq!(found[1].message, "client credential methods `bearer`, `with_bearer` removed");
+}

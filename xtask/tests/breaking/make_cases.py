@@ -26,8 +26,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Callable
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
 sys.dont_write_bytecode = True
@@ -434,6 +435,72 @@ def _(new: bool) -> FastAPI:
     @app.put("/items/{item_id}")
     def replace_item(item_id: int) -> Item:
         return item(item_id)
+
+    return app
+
+
+SECRET = "secret"
+"""What every credential of the wire test is: the runner's clients set it
+for each of their schemes (`authenticate` of the calling code)."""
+
+
+def bearer_user(
+    credentials: HTTPAuthorizationCredentials = Depends(HTTPBearer()),
+) -> str:
+    if credentials.credentials != SECRET:
+        raise HTTPException(status_code=401, detail="Invalid token")
+    return "ada"
+
+
+def secured_items_app(protect_item: bool) -> FastAPI:
+    """`GET /me` needs a bearer token; `GET /items/{item_id}` too when
+    `protect_item`."""
+    app = new_app()
+
+    @app.get("/me")
+    def read_me(user: str = Depends(bearer_user)) -> ItemOut:
+        return ItemOut(id=0, name=user)
+
+    if protect_item:
+
+        @app.get("/items/{item_id}")
+        def read_item(item_id: int, user: str = Depends(bearer_user)) -> ItemOut:
+            return ItemOut(id=item_id, name=user)
+
+    else:
+
+        @app.get("/items/{item_id}")
+        def read_item(item_id: int) -> ItemOut:
+            return ItemOut(id=item_id, name="x")
+
+    return app
+
+
+@case("security-added")
+def _(new: bool) -> FastAPI:
+    return secured_items_app(protect_item=new)
+
+
+@case("security-removed")
+def _(new: bool) -> FastAPI:
+    return secured_items_app(protect_item=not new)
+
+
+@case("security-scheme-changed")
+def _(new: bool) -> FastAPI:
+    """The API key moves to another header: the scheme keeps its name."""
+    api_key = APIKeyHeader(name="X-API-Key" if new else "X-Key")
+
+    def key_user(key: str = Depends(api_key)) -> str:
+        if key != SECRET:
+            raise HTTPException(status_code=401, detail="Invalid key")
+        return "ada"
+
+    app = new_app()
+
+    @app.get("/items/{item_id}")
+    def read_item(item_id: int, user: str = Depends(key_user)) -> ItemOut:
+        return ItemOut(id=item_id, name=user)
 
     return app
 
