@@ -19,13 +19,15 @@
 //!
 //! - client: every operation's builder with every parameter set, and the
 //!   body built with typify's builder (`types::X::builder().field(v)`), as
-//!   the README and this workspace's own tests do; every field of every
-//!   success response read at its type, every response enum matched
+//!   the README and this workspace's own tests do (optional setters only in
+//!   the wire test's full mode); every field of every success response
+//!   taken at its type by value (a reference would let a newtype pass for
+//!   the type it derefs to), every response enum matched
 //!   exhaustively without a wildcard (the catch-all `Unknown(..)` is one
 //!   more arm); every value of every request enum constructed;
 //! - server: the old trait implemented, every method with its old
-//!   signature; every field of every parameter struct and request body read
-//!   at its type, request enums matched exhaustively; the answer built with
+//!   signature; every field of every parameter struct and request body
+//!   taken at its type, request enums matched exhaustively; the answer built with
 //!   struct literals (the API crate has no builders), every variant of
 //!   every response enum constructed.
 //!
@@ -976,6 +978,12 @@ mod calls {
             let Some((name, args)) = args_of(ty) else { return quote!(<#ty as ::std::default::Default>::default()) };
             let deep = depth > 4;
             match (name.as_str(), args.as_slice()) {
+                // a request's strings: the shortest and the longest candidate
+                ("String", []) if self.side == Side::Client => quote!({
+                    let s: ::std::string::String = STRINGS[if mode.1 % 2 == 0 { 0 } else { STRINGS.len() - 1 }].into();
+                    s
+                }),
+                (n, []) if n.starts_with("NonZero") => quote!(#ty::MIN),
                 ("Option", [inner]) if deep => quote!(::std::option::Option::<#inner>::None),
                 ("Option", [inner]) => {
                     let v = self.value(inner, Place::Nested, depth + 1);
@@ -1008,6 +1016,20 @@ mod calls {
 
         fn struct_value(&self, ty: &Type, key: &str, s: &syn::ItemStruct, place: Place, depth: usize) -> TokenStream {
             let fields = self.code.fields(key, &s.fields);
+            // typify's constrained string (`struct X(String)`, private,
+            // `TryFrom<&str>`): the shortest or the longest candidate it takes
+            if self.side == Side::Client
+                && let [(None, false, inner)] = fields.as_slice()
+                && quote!(#inner).to_string().replace(' ', "").ends_with("string::String")
+            {
+                return quote!({
+                    let all: ::std::vec::Vec<#ty> = STRINGS
+                        .iter()
+                        .filter_map(|c| <#ty as ::std::convert::TryFrom<&str>>::try_from(*c).ok())
+                        .collect();
+                    (if mode.1 % 2 == 0 { all.first() } else { all.last() }).cloned().expect("a candidate string it takes")
+                });
+            }
             let has_builder = self.side == Side::Client
                 && !self.code.setters(&format!("{}::builder", Code::module_of(key)), &s.ident.to_string()).is_empty();
             if has_builder {
@@ -1067,7 +1089,10 @@ mod calls {
         /// does: at its type, into every field, every enum matched.
         fn read(&self, ty: &Type, expr: TokenStream, depth: usize) -> TokenStream {
             let x = format_ident!("x{depth}");
-            let mut out = quote!(let _: &#ty = #expr;);
+            // a field is taken by value (cloned), as code that moves it out
+            // does: a reference would pass for a newtype that derefs to the
+            // old type (typify's constrained strings deref to `String`)
+            let mut out = if depth == 0 { quote!(let _: &#ty = #expr;) } else { quote!(let _: #ty = (#expr).clone();) };
             if let Some((key, _)) = self.code.def_of(ty) {
                 let f = format_ident!("read_{}", mangle(key));
                 out.extend(quote!(#f(#expr);));
@@ -1149,7 +1174,11 @@ mod calls {
                 let ty: Type = syn::parse_str(&format!("{}::{key}", self.code.prefix)).unwrap();
                 let f = format_ident!("all_{}", mangle(key));
                 let values = e.variants.iter().map(|v| self.variant(&ty, key, v, 1));
-                out.extend(quote!(pub fn #f() -> ::std::vec::Vec<#ty> { ::std::vec![#(#values),*] }));
+                // (a client's values read `mode`: here, the first)
+                out.extend(quote!(pub fn #f() -> ::std::vec::Vec<#ty> {
+                    let mode: (bool, usize) = (false, 0);
+                    ::std::vec![#(#values),*]
+                }));
             }
             out
         }
@@ -1264,7 +1293,10 @@ mod calls {
                 Def::Struct(_) => None,
             })
             .max()
-            .unwrap_or(1);
+            .unwrap_or(1)
+            // and the strings' shortest and longest
+            .max(2);
+        let strings = [0, 1, 2, 3, 4, 5, 8, 10, 16, 32, 64, 100, 128, 200, 255, 256].map(|n| "a".repeat(n));
         // every credential method (`with_bearer`, `with_api_key`, …): the
         // wire test's services take `secret` for each
         let credentials = code
@@ -1292,6 +1324,10 @@ mod calls {
                 _ => None,
             });
         out.extend(quote! {
+            /// The strings a request sends (of `a`, by length), where its
+            /// type takes them: the shortest and the longest in turn.
+            pub const STRINGS: &[&str] = &[#(#strings),*];
+
             /// The client with every credential it can carry set.
             pub fn authenticate(client: &#prefix::Client) -> #prefix::Client {
                 ::std::clone::Clone::clone(client) #(#credentials)*

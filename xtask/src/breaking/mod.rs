@@ -17,7 +17,8 @@
 //! meaning ([`shape`]): `anyOf`-null, `$ref`s, `allOf` and annotations are
 //! normalised first, so that FastAPI's spellings and refactors make no
 //! noise. A change in a component schema that several operations reach is
-//! one [`Finding`] naming all of them.
+//! one [`Finding`] naming all of them. Validation keywords and the Rust
+//! types they choose are [`constraints`]; authentication is [`security`].
 //!
 //! What the axes take from this workspace's generators (progenitor's
 //! builder interface, typify's types, dropshot's trait): a property is `T`
@@ -32,7 +33,7 @@
 //! The source axes mean "stops compiling", and
 //! `xtask/tests/breaking_claims.rs` proves them for the corpus: it
 //! compiles old calling code (every builder with every parameter, bodies
-//! through typify's builders, every response field read at its type,
+//! through typify's builders, every response field taken at its type,
 //! response enums matched exhaustively; the old server trait implemented,
 //! answers built with struct literals) against the new crates, and each
 //! case's `client source` and `server source` must agree with the
@@ -54,8 +55,9 @@
 //! by default), [`report`] renders findings as text, JSON or Markdown.
 
 pub mod base;
+pub mod constraints;
 pub mod report;
-mod security;
+pub mod security;
 pub mod shape;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -522,7 +524,7 @@ impl<'a> Cx<'a> {
                         );
                     }
                     if let (Some(os), Some(ns)) = (os, ns) {
-                        self.schema(os, ns, Dir::Request);
+                        self.schema(os, ns, Dir::Request, true);
                     }
                 }
             }
@@ -650,7 +652,7 @@ impl<'a> Cx<'a> {
                     let os = shape(self.old, os, &format!("{o_at}/schema"));
                     let ns = shape(self.new, ns, &format!("{n_at}/schema"));
                     self.nullability(&os, &ns, (true, true), false, dir, &format!("{d} body"));
-                    self.schema(os, ns, dir);
+                    self.schema(os, ns, dir, true);
                 }
                 (None, None) => {}
                 _ => self.file(
@@ -726,7 +728,10 @@ impl<'a> Cx<'a> {
                     change("error-status-removed", format!("error status {status} removed"), Some(at), None)
                         .axis_if(error_type_changed, CS),
                 ),
-                Some((_, new_at, n)) => self.content(Dir::Response, (r, at), (n, new_at)),
+                Some((_, new_at, n)) => {
+                    self.response_headers((r, at), (n, new_at));
+                    self.content(Dir::Response, (r, at), (n, new_at));
+                }
             }
         }
         for (status, at, _) in &news {
@@ -741,6 +746,48 @@ impl<'a> Cx<'a> {
                 change("error-status-added", format!("error status {status} added"), None, Some(at))
                     .axis_if(error_type_changed, CS)
             });
+        }
+    }
+
+    /// The headers of one response: neither generated crate types them (the
+    /// client does not read them, the server trait does not set them), so
+    /// a change breaks no axis; it is listed, since code that reads
+    /// `ResponseValue::headers()` may depend on one.
+    fn response_headers(&mut self, (old, old_at): (&Value, &str), (new, new_at): (&Value, &str)) {
+        let names = |r: &Value| -> BTreeSet<String> {
+            r.get("headers")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.to_ascii_lowercase())
+                .collect()
+        };
+        let (o, n) = (names(old), names(new));
+        let at = |base: &str, r: &Value, name: &str| {
+            let key = r["headers"].as_object().and_then(|h| h.keys().find(|k| k.eq_ignore_ascii_case(name))).cloned();
+            pointer::join(&format!("{base}/headers"), &key.unwrap_or_default())
+        };
+        for name in o.difference(&n) {
+            self.file(
+                change(
+                    "response-header-removed",
+                    format!("response header `{name}` removed"),
+                    Some(&at(old_at, old, name)),
+                    None,
+                )
+                .note("the generated client does not read it; code that reads it from `headers()` finds none"),
+            );
+        }
+        for name in n.difference(&o) {
+            self.file(
+                change(
+                    "response-header-added",
+                    format!("response header `{name}` added"),
+                    None,
+                    Some(&at(new_at, new, name)),
+                )
+                .note("neither generated crate types it"),
+            );
         }
     }
 
@@ -807,8 +854,35 @@ impl<'a> Cx<'a> {
         self.file(c);
     }
 
-    /// Two schemas at one place, in one direction.
-    fn schema(&mut self, os: Shape<'a>, ns: Shape<'a>, dir: Dir) {
+    /// An optional property's `default`, where it alone changes its Rust
+    /// type: typify types an optional property with a default `T` (serde
+    /// fills it in), one without `Option<T>`; an array or a map is `T`
+    /// either way, and a nullable property an `Option` either way.
+    fn default_typing(&mut self, os: &Shape<'_>, ns: &Shape<'_>, (r1, r2): (bool, bool), dir: Dir, what: &str) {
+        let collection = |s: &Shape<'_>| {
+            s.types.contains("array")
+                || (s.types.contains("object") && s.properties.is_empty() && s.additional.is_some())
+        };
+        if r1 || r2 || os.nullable || ns.nullable || os.default == ns.default || collection(os) || collection(ns) {
+            return;
+        }
+        let (from, to) = if ns.default { ("Option<T>", "T") } else { ("T", "Option<T>") };
+        // calling code hands the old type to the builder's setter: a `T`
+        // converts into `Option<T>`, an `Option<T>` not into `T`
+        let client_source = dir == Dir::Response || ns.default;
+        let rule = if ns.default { "property-default-added" } else { "property-default-removed" };
+        self.file(
+            change(rule, format!("{what} {}", if ns.default { "got a default" } else { "lost its default" }), Some(&os.ptr), Some(&ns.ptr))
+                .axes([SS])
+                .axis_if(client_source, CS)
+                .note(format!("its Rust type changes from {from} to {to}; the same on the wire, since the service fills in the default")),
+        );
+    }
+
+    /// Compares two schemas of one place; `setter` when calling code hands
+    /// its value to a builder's setter (`TryInto<T>`): a parameter, a body,
+    /// a property.
+    fn schema(&mut self, os: Shape<'a>, ns: Shape<'a>, dir: Dir, setter: bool) {
         if !self.seen.insert((os.ptr.clone(), ns.ptr.clone(), dir)) {
             return;
         }
@@ -917,6 +991,7 @@ impl<'a> Cx<'a> {
                 });
             }
         }
+        self.constraints(&os, &ns, dir, setter);
         for (name, o_prop, o_schema) in &os.properties {
             let r1 = os.required.contains(name);
             let o_shape = shape(self.old, o_schema, o_prop);
@@ -944,7 +1019,8 @@ impl<'a> Cx<'a> {
                         Shape { ptr: n_prop.clone(), ..n_shape.clone() },
                     );
                     self.nullability(&o_place, &n_place, (r1, r2), true, dir, &what);
-                    self.schema(o_shape, n_shape, dir);
+                    self.default_typing(&o_place, &n_place, (r1, r2), dir, &what);
+                    self.schema(o_shape, n_shape, dir, true);
                 }
             }
         }
@@ -989,12 +1065,12 @@ impl<'a> Cx<'a> {
         if let (Some((op, o)), Some((np, n))) = (&os.additional, &ns.additional) {
             let (o, n) = (shape(self.old, o, op), shape(self.new, n, np));
             self.nullability(&o, &n, (true, true), false, dir, &format!("{d} map value"));
-            self.schema(o, n, dir);
+            self.schema(o, n, dir, false);
         }
         if let (Some((op, o)), Some((np, n))) = (&os.items, &ns.items) {
             let (o, n) = (shape(self.old, o, op), shape(self.new, n, np));
             self.nullability(&o, &n, (true, true), false, dir, &format!("{d} array item"));
-            self.schema(o, n, dir);
+            self.schema(o, n, dir, false);
         }
     }
 }

@@ -10,7 +10,7 @@
 //! (the component schema a `$ref` names, the `allOf` member a property comes
 //! from), which is the place a finding names.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -40,6 +40,12 @@ pub struct Shape<'a> {
     /// property the schema does not declare is refused, not ignored.
     pub closed: bool,
     pub items: Option<(String, &'a Value)>,
+    /// The validation keywords it has ([`super::constraints::KEYWORDS`]),
+    /// by keyword.
+    pub constraints: BTreeMap<&'static str, Value>,
+    /// Whether it has a `default` other than `null`: typify then types an
+    /// optional property `T`, not `Option<T>`.
+    pub default: bool,
     /// The members of a union of two or more non-null schemas.
     pub union: Option<Vec<(String, &'a Value)>>,
 }
@@ -97,6 +103,7 @@ fn shape_at<'a>(doc: &'a Value, schema: &'a Value, ptr: &str, depth: usize) -> S
         _ => {}
     }
     out.format = obj.get("format").and_then(Value::as_str).map(String::from);
+    out.default = obj.get("default").is_some_and(|d| !d.is_null());
     let values =
         obj.get("enum").and_then(Value::as_array).cloned().or_else(|| obj.get("const").map(|c| vec![c.clone()]));
     if let Some(values) = values {
@@ -109,6 +116,11 @@ fn shape_at<'a>(doc: &'a Value, schema: &'a Value, ptr: &str, depth: usize) -> S
         }
     }
     add_object_parts(&mut out, obj, &ptr);
+    for keyword in super::constraints::KEYWORDS {
+        if let Some(v) = obj.get(keyword) {
+            out.constraints.insert(keyword, v.clone());
+        }
+    }
     if let Some(items) = obj.get("items").filter(|i| i.is_object()) {
         out.items = Some((pointer::join(&ptr, "items"), items));
     }
@@ -199,6 +211,10 @@ fn absorb<'a>(out: &mut Shape<'a>, member: Shape<'a>, adopt: bool) {
     out.required.extend(member.required);
     out.additional = out.additional.take().or(member.additional);
     out.closed |= member.closed;
+    out.default |= member.default;
+    for (k, v) in member.constraints {
+        out.constraints.entry(k).or_insert(v);
+    }
     out.items = out.items.take().or(member.items);
     out.union = out.union.take().or(member.union);
 }

@@ -343,3 +343,70 @@ fn security_requirements_by_direction() {
     assert_eq!(found[1].axes, [CS]);
     assert_eq!(found[1].message, "client credential methods `bearer`, `with_bearer` removed");
 }
+
+#[test]
+fn validation_keywords_by_direction_and_by_what_the_client_checks() {
+    let with = |item: Value, item_in: Value| doc(item, item_in);
+    let name = |schema: Value| object(json!({"id": {"type": "integer"}, "name": schema}), &["id", "name"]);
+    let name_in = |schema: Value| object(json!({"name": schema}), &["name"]);
+    let string = json!({"type": "string"});
+    let short = json!({"type": "string", "maxLength": 5});
+    let long = json!({"type": "string", "maxLength": 10});
+
+    // a request bound narrowed: deployed clients; widened: new clients of an old service
+    let (a, b) =
+        (with(name(string.clone()), name_in(long.clone())), with(name(string.clone()), name_in(short.clone())));
+    assert_eq!(summary(&diff(&a, &b)), [("request-constraint-changed", vec![CW], vec!["create_item".into()])]);
+    assert_eq!(summary(&diff(&b, &a)), [("request-constraint-changed", vec![SW], vec!["create_item".into()])]);
+    assert_eq!(diff(&a, &b)[0].message, "request property `name`: `maxLength` tighter, from `10` to `5`");
+    assert_eq!(diff(&a, &b)[0].new.as_deref(), Some("/components/schemas/ItemIn/properties/name/maxLength"));
+
+    // a response string's bound: the client's constrained type checks it
+    let (a, b) = (with(name(short.clone()), name_in(string.clone())), with(name(long), name_in(string.clone())));
+    let reaches = vec!["read_item".to_string(), "create_item".to_string()];
+    assert_eq!(summary(&diff(&a, &b)), [("response-constraint-changed", vec![CW], reaches.clone())]);
+    assert_eq!(summary(&diff(&b, &a)), [("response-constraint-changed", vec![SW], reaches.clone())]);
+
+    // an array's bound in a response: no client checks it
+    let tags = |max: u64| name(json!({"type": "array", "items": {"type": "string"}, "maxItems": max}));
+    let (a, b) = (with(tags(3), name_in(string.clone())), with(tags(5), name_in(string.clone())));
+    assert_eq!(summary(&diff(&a, &b)), [("response-constraint-changed", vec![], reaches.clone())]);
+
+    // a bound that gives the string a type of its own: server source, and
+    // client source where the client reads it
+    let (a, b) = (with(name(string.clone()), name_in(string.clone())), with(name(short), name_in(string)));
+    let found = summary(&diff(&a, &b));
+    assert_eq!(found[0], ("rust-type-changed", vec![CS, SS], reaches.clone()));
+    assert_eq!(found[1], ("response-constraint-changed", vec![SW], reaches));
+}
+
+#[test]
+fn a_default_changes_the_rust_type_of_an_optional_property() {
+    let item_in = |priority: Value| object(json!({"name": {"type": "string"}, "priority": priority}), &["name"]);
+    let plain = doc(base()["components"]["schemas"]["Item"].clone(), item_in(json!({"type": "integer"})));
+    let defaulted =
+        doc(base()["components"]["schemas"]["Item"].clone(), item_in(json!({"type": "integer", "default": 5})));
+    // Option<i64> → i64: calling code hands the setter an Option
+    assert_eq!(
+        summary(&diff(&plain, &defaulted)),
+        [("property-default-added", vec![CS, SS], vec!["create_item".into()])]
+    );
+    // i64 → Option<i64>: an i64 converts into an Option
+    assert_eq!(
+        summary(&diff(&defaulted, &plain)),
+        [("property-default-removed", vec![SS], vec!["create_item".into()])]
+    );
+    // another default: the same type
+    let other = doc(base()["components"]["schemas"]["Item"].clone(), item_in(json!({"type": "integer", "default": 7})));
+    assert_eq!(summary(&diff(&defaulted, &other)), []);
+}
+
+#[test]
+fn response_headers_are_listed_without_axes() {
+    let mut new = base();
+    new["paths"]["/items/{id}"]["get"]["responses"]["200"]["headers"] = json!({"ETag": {"schema": {"type": "string"}}});
+    let found = diff(&base(), &new);
+    assert_eq!(summary(&found), [("response-header-added", vec![], vec!["read_item".into()])]);
+    assert_eq!(found[0].new.as_deref(), Some("/paths/~1items~1{id}/get/responses/200/headers/ETag"));
+    assert_eq!(summary(&diff(&new, &base()))[0].0, "response-header-removed");
+}

@@ -24,12 +24,12 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Callable
+from typing import Annotated, Callable
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 sys.dont_write_bytecode = True
 
@@ -156,6 +156,25 @@ def _(new: bool) -> FastAPI:
         class ItemIn(BaseModel):
             model_config = ConfigDict(extra="forbid")
             name: str
+
+    return create_item_app(ItemIn)
+
+
+@case("request-field-default-added")
+def _(new: bool) -> FastAPI:
+    """The same default, now in the schema: typify's `Option<i64>` becomes
+    `i64` (a `default_factory` exports no default)."""
+    if new:
+
+        class ItemIn(BaseModel):
+            name: str
+            priority: int = 5
+
+    else:
+
+        class ItemIn(BaseModel):
+            name: str
+            priority: int = Field(default_factory=lambda: 5)
 
     return create_item_app(ItemIn)
 
@@ -435,6 +454,72 @@ def _(new: bool) -> FastAPI:
     @app.put("/items/{item_id}")
     def replace_item(item_id: int) -> Item:
         return item(item_id)
+
+    return app
+
+
+def named_item_in(max_length: int | None):
+    """`ItemIn` whose `name` has at most `max_length` characters."""
+
+    class ItemIn(BaseModel):
+        name: Annotated[str, Field(max_length=max_length)]
+
+    return ItemIn
+
+
+@case("request-max-length-tightened")
+def _(new: bool) -> FastAPI:
+    return create_item_app(named_item_in(5 if new else 10))
+
+
+@case("request-max-length-added")
+def _(new: bool) -> FastAPI:
+    return create_item_app(named_item_in(5 if new else None))
+
+
+@case("response-max-length-loosened")
+def _(new: bool) -> FastAPI:
+    """A response string's bound: the client's constrained type checks it."""
+
+    class Item(BaseModel):
+        id: int
+        name: Annotated[str, Field(max_length=10 if new else 5)]
+
+    app = new_app()
+
+    @app.get("/items/{item_id}")
+    def read_item(item_id: int) -> Item:
+        return Item(id=item_id, name="abcdefghij" if new else "abcde")
+
+    return app
+
+
+@case("parameter-minimum-raised")
+def _(new: bool) -> FastAPI:
+    """`ge=0` → `ge=1`: typify's `u64` becomes `NonZeroU64`."""
+    app = new_app()
+
+    @app.get("/items")
+    def list_items(limit: Annotated[int, Query(ge=1 if new else 0)] = 10) -> list[ItemOut]:
+        return [ItemOut(id=1, name="x")][:limit]
+
+    return app
+
+
+@case("response-minimum-lowered")
+def _(new: bool) -> FastAPI:
+    """`ge=1` → `ge=0` in a response: `NonZeroU64` becomes `u64`, and the
+    new service answers 0."""
+
+    class Stock(BaseModel):
+        id: int
+        count: Annotated[int, Field(ge=0 if new else 1)]
+
+    app = new_app()
+
+    @app.get("/stock/{item_id}")
+    def read_stock(item_id: int) -> Stock:
+        return Stock(id=item_id, count=0 if new else 1)
 
     return app
 
