@@ -20,6 +20,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AssociationStatus {
         #[serde(rename = "SUGGESTED")]
         Suggested,
@@ -143,6 +144,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum RelationshipType {
         #[serde(rename = "FOREIGN_KEY")]
         ForeignKey,

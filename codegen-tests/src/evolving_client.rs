@@ -280,6 +280,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Stage {
         #[serde(rename = "DRAFT")]
         Draft,
@@ -344,6 +345,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Status {
         #[serde(rename = "SUGGESTED")]
         Suggested,

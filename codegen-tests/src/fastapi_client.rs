@@ -20,6 +20,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Action {
         #[serde(rename = "reindex")]
         Reindex,
@@ -1450,6 +1451,7 @@ export has `Item-Input` and `Item-Output`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ItemStatus {
         #[serde(rename = "draft")]
         Draft,
@@ -1797,6 +1799,7 @@ export has `Item-Input` and `Item-Output`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum JobState {
         #[serde(rename = "queued")]
         Queued,
@@ -2389,6 +2392,7 @@ export has `Item-Input` and `Item-Output`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Theme {
         #[serde(rename = "light")]
         Light,
@@ -2461,6 +2465,7 @@ export has `Item-Input` and `Item-Output`.*/
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TokenType {
         #[serde(rename = "bearer")]
         Bearer,

@@ -165,6 +165,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TokenType {
         #[serde(rename = "bearer")]
         Bearer,

@@ -187,6 +187,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Kind {
         #[serde(rename = "tool")]
         Tool,
@@ -333,6 +334,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Unit {
         #[serde(rename = "mm")]
         Mm,

@@ -17,7 +17,12 @@
 //!   `#[serde(untagged)] Unknown(String)` that holds any other string and
 //!   serializes it back unchanged (serde ≥ 1.0.181 reads an untagged variant
 //!   after the tagged ones); its `Display` writes the raw value, and it loses
-//!   `Copy`, which a `String` cannot have. Where the enum already has a
+//!   `Copy`, which a `String` cannot have. It is `#[non_exhaustive]`: the
+//!   service adds values, so code matching on the enum has a wildcard arm
+//!   (which also takes the catch-all), and a value added to the spec is a
+//!   new variant that breaks no code (`cargo xtask diff` lists it as
+//!   compatible). A team that wants every new value to stop its build
+//!   names the enum in `[client] strict-enums`. Where the enum already has a
 //!   variant `Unknown` (the value `UNKNOWN`), the catch-all is
 //!   `UnknownValue` (then `UnknownValue2`, …).
 //!   `FromStr` and `TryFrom<&str>`/`TryFrom<String>` stay exact: a request
@@ -284,6 +289,7 @@ fn add_catch_all(e: &mut syn::ItemEnum) -> syn::Ident {
         let kept: Vec<&syn::Path> = paths.iter().filter(|p| !p.is_ident("Copy")).collect();
         *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
     }
+    e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
     e.variants.push(syn::parse_quote! {
         /// A value this client does not know, kept as it came: the service
         /// added it after the client was generated. It serializes back
@@ -364,12 +370,15 @@ mod tests {
         assert!(out.contains("#[serde(untagged)]\n    UnknownValue(::std::string::String)"), "{out}");
         assert!(out.contains("Self::UnknownValue(ref value) => f.write_str(value)"), "{out}");
         assert!(
-            out.contains("#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]\npub enum State"),
+            out.contains(
+                "#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]\n#[non_exhaustive]\npub enum State"
+            ),
             "{out}"
         );
         // strict and request-only enums keep their derives and have no catch-all
         assert!(out.contains("#[derive(Clone, Copy)]\npub enum Sent"), "{out}");
         assert!(out.contains("#[derive(Clone, Copy)]\npub enum Kept"), "{out}");
+        assert_eq!(out.matches("#[non_exhaustive]").count(), 1, "{out}");
         assert_eq!(out.matches("untagged").count(), 1, "{out}");
         // unknown fields: allowed in the answer, still refused in the request
         assert!(!out.contains("deny_unknown_fields)]\npub struct Answer"), "{out}");
@@ -402,7 +411,7 @@ mod tests {
         assert!(out.contains("#[derive(Clone, Copy)]\npub enum CatKind"), "{out}");
         assert!(out.contains("#[derive(Clone, Copy)]\npub enum DogKind"), "{out}");
         // a property that all members type alike tells none apart
-        assert!(out.contains("#[derive(Clone)]\npub enum Mood"), "{out}");
+        assert!(out.contains("#[derive(Clone)]\n#[non_exhaustive]\npub enum Mood"), "{out}");
         assert_eq!(out.matches("deny_unknown_fields").count(), 2, "{out}");
     }
 

@@ -251,13 +251,25 @@ fn scratch_workspace(cases: &[Case]) -> PathBuf {
         for (side, old_code, new_code, calling) in &case.sides {
             let pkg = package(&case.name, *side);
             members.push(format!("\"{pkg}\""));
-            // the old calling code against the new crate
-            write(&dir.join(&pkg).join("Cargo.toml"), &package_manifest(&pkg));
+            // the old calling code against the new crate, a crate of its own
+            // as a user's dependency is (`#[non_exhaustive]` binds only
+            // other crates)
+            let generated = format!("{pkg}-new");
+            members.push(format!("\"{generated}\""));
+            write(&dir.join(&generated).join("Cargo.toml"), &package_manifest(&generated));
+            write(&dir.join(&generated).join("src/lib.rs"), &format!("#![allow(warnings)]\n{new_code}"));
+            write(
+                &dir.join(&pkg).join("Cargo.toml"),
+                &format!("{}{generated} = {{ path = \"../{generated}\" }}\n", package_manifest(&pkg)),
+            );
             write(
                 &dir.join(&pkg).join("src/lib.rs"),
-                &format!("#![allow(warnings)]\nmod {};\n{calling}", side.module()),
+                &format!(
+                    "#![allow(warnings)]\nmod {} {{\n    pub use {}::*;\n}}\n{calling}",
+                    side.module(),
+                    generated.replace('-', "_")
+                ),
             );
-            write(&dir.join(&pkg).join(format!("src/{}.rs", side.module())), new_code);
             // and against the old one
             let module = pkg.replace('-', "_");
             let _ = writeln!(baseline, "mod {module};");
@@ -1158,7 +1170,11 @@ mod calls {
                             };
                             quote!(#pattern => { #(#reads)* })
                         });
-                        quote!(match v { #(#arms)* })
+                        // a `#[non_exhaustive]` enum of another crate needs a
+                        // wildcard arm, as every user's match has
+                        let wildcard =
+                            e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")).then(|| quote!(_ => {}));
+                        quote!(match v { #(#arms)* #wildcard })
                     }
                 };
                 out.extend(quote!(pub fn #f(v: &#ty) { #body }));

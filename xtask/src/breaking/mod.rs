@@ -986,8 +986,7 @@ impl<'a> Cx<'a> {
                         .axes([CS, CW])
                         .note("a deployed client fails to read it (this enum is in `[client] strict-enums`); client code that matches on the enum gets a new variant"),
                     Dir::Response => change("response-enum-value-added", message, Some(&o_at), Some(&n_at))
-                        .axes([CS])
-                        .note("a deployed client reads it into the catch-all variant; client code that matches on the enum exhaustively gets a new variant"),
+                        .note("a deployed client reads it into the catch-all variant; the client's enum is `#[non_exhaustive]`, so matching code has a wildcard arm and the new variant breaks none"),
                 });
             }
         }
