@@ -383,7 +383,7 @@ fn prepared() -> &'static (Vec<Case>, PathBuf) {
     static PREPARED: std::sync::OnceLock<(Vec<Case>, PathBuf)> = std::sync::OnceLock::new();
     PREPARED.get_or_init(|| {
         let cases = cases();
-        assert!(cases.len() >= 14, "{}", cases.len());
+        assert!(cases.len() >= 30, "{}", cases.len());
         let dir = scratch_workspace(&cases);
         (cases, dir)
     })

@@ -72,6 +72,26 @@ def _(new: bool) -> FastAPI:
     return app
 
 
+@case("request-enum-value-added")
+def _(new: bool) -> FastAPI:
+    class Color(str, Enum):
+        red = "red"
+        green = "green"
+        if new:
+            blue = "blue"
+
+    class Paint(BaseModel):
+        color: Color
+
+    app = new_app()
+
+    @app.post("/paints")
+    def create_paint(paint: Paint) -> Paint:
+        return paint
+
+    return app
+
+
 @case("request-enum-value-removed")
 def _(new: bool) -> FastAPI:
     class Color(str, Enum):
@@ -204,6 +224,30 @@ def _(new: bool) -> FastAPI:
     @app.get("/users")
     def list_users() -> list[User]:
         return [user(1), user(2)]
+
+    return app
+
+
+@case("response-field-added")
+def _(new: bool) -> FastAPI:
+    """A field every answer of the new service has: an old client ignores
+    it, a new client of an old service misses it."""
+    if new:
+
+        class User(BaseModel):
+            id: int
+            email: str
+
+    else:
+
+        class User(BaseModel):
+            id: int
+
+    app = new_app()
+
+    @app.get("/users/{user_id}")
+    def read_user(user_id: int) -> User:
+        return User(id=user_id, email="ada@example.com") if new else User(id=user_id)
 
     return app
 
@@ -399,6 +443,26 @@ def _(new: bool) -> FastAPI:
     def rebuild_item(item_id: int) -> ItemOut:
         if not new:
             # the old service queues the rebuild: the status the new spec drops
+            return JSONResponse(Accepted(job_id=item_id).model_dump(), status_code=202)
+        return ItemOut(id=item_id, name="x")
+
+    return app
+
+
+@case("status-code-added")
+def _(new: bool) -> FastAPI:
+    """The reverse of `status-code-removed`: the new service queues the
+    rebuild, with a status the old spec does not document."""
+
+    class Accepted(BaseModel):
+        job_id: int
+
+    responses = {202: {"model": Accepted, "description": "Queued"}} if new else {}
+    app = new_app()
+
+    @app.post("/items/{item_id}/rebuild", responses=responses)
+    def rebuild_item(item_id: int) -> ItemOut:
+        if new:
             return JSONResponse(Accepted(job_id=item_id).model_dump(), status_code=202)
         return ItemOut(id=item_id, name="x")
 
