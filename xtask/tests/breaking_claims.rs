@@ -748,6 +748,22 @@ mod calls {
             }
         }
 
+        /// The methods of the generated `Client` (its inherent impls at the
+        /// module's root).
+        fn client_methods(&self) -> impl Iterator<Item = &syn::ImplItemFn> {
+            self.impls
+                .iter()
+                .filter(|(m, i)| {
+                    m.is_empty()
+                        && matches!(&*i.self_ty, Type::Path(p) if p.path.segments.last().unwrap().ident == "Client")
+                })
+                .flat_map(|(_, i)| &i.items)
+                .filter_map(|item| match item {
+                    syn::ImplItem::Fn(f) => Some(f),
+                    _ => None,
+                })
+        }
+
         /// The required setters of a builder (see [`Code::record_required`]).
         fn required(&self, module: &str, ty: &str) -> BTreeSet<String> {
             self.required.get(&(module.to_string(), ty.to_string())).cloned().unwrap_or_default()
@@ -1228,78 +1244,70 @@ mod calls {
         let prefix: syn::Path = syn::parse_str(&code.prefix).unwrap();
         let (mut out, mut requests, mut responses) = (TokenStream::new(), Vec::new(), Vec::new());
         let mut runs = Vec::new();
-        for (module, imp) in &code.impls {
-            let Type::Path(self_ty) = &*imp.self_ty else { continue };
-            if !module.is_empty() || self_ty.path.segments.last().unwrap().ident != "Client" {
+        for f in code.client_methods() {
+            let ReturnType::Type(_, ret) = &f.sig.output else { continue };
+            let Type::Path(ret) = &**ret else { continue };
+            let segments: Vec<_> = ret.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let [first, builder] = segments.as_slice() else { continue };
+            if first != "builder" || f.sig.inputs.len() != 1 {
                 continue;
             }
-            for item in &imp.items {
-                let syn::ImplItem::Fn(f) = item else { continue };
-                let ReturnType::Type(_, ret) = &f.sig.output else { continue };
-                let Type::Path(ret) = &**ret else { continue };
-                let segments: Vec<_> = ret.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                let [first, builder] = segments.as_slice() else { continue };
-                if first != "builder" || f.sig.inputs.len() != 1 {
-                    continue;
-                }
-                let method = &f.sig.ident;
-                // the body's builder starts as `Ok(default)`, which `send()`
-                // refuses when a field is missing: a body is always set
-                let mut required = code.required("builder", builder);
-                required.insert("body".into());
-                let setters = code.setters("builder", builder).into_iter().map(|(name, t)| {
-                    requests.push(t.clone());
-                    let v = writer.value(&t, Place::Setter, 0);
-                    optional_setter(quote!(request), &name, v, required.contains(&name.to_string()))
-                });
-                let setters: Vec<_> = setters.collect();
-                // Result<ResponseValue<T>, Error<E>>
-                let send = code.impls.iter().filter(|(m, i)| m == "builder" && matches!(&*i.self_ty, Type::Path(p) if p.path.segments.last().unwrap().ident == builder.as_str())).flat_map(|(_, i)| &i.items).find_map(|i| match i {
+            let method = &f.sig.ident;
+            // the body's builder starts as `Ok(default)`, which `send()`
+            // refuses when a field is missing: a body is always set
+            let mut required = code.required("builder", builder);
+            required.insert("body".into());
+            let setters = code.setters("builder", builder).into_iter().map(|(name, t)| {
+                requests.push(t.clone());
+                let v = writer.value(&t, Place::Setter, 0);
+                optional_setter(quote!(request), &name, v, required.contains(&name.to_string()))
+            });
+            let setters: Vec<_> = setters.collect();
+            // Result<ResponseValue<T>, Error<E>>
+            let send = code.impls.iter().filter(|(m, i)| m == "builder" && matches!(&*i.self_ty, Type::Path(p) if p.path.segments.last().unwrap().ident == builder.as_str())).flat_map(|(_, i)| &i.items).find_map(|i| match i {
                     syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f.sig.output.clone()),
                     _ => None,
                 });
-                let Some(ReturnType::Type(_, result)) = send else { continue };
-                let result = code.absolute("builder", &result);
-                let Some((_, ok_err)) = args_of(&result) else { continue };
-                let [ok, err] = ok_err.as_slice() else { continue };
-                let success =
-                    args_of(ok).and_then(|(_, a)| a.into_iter().next()).unwrap_or_else(|| syn::parse_quote!(()));
-                let error = args_of(err).and_then(|(_, a)| a.into_iter().next());
-                responses.push(success.clone());
-                let read = writer.read(&success, quote!(&value), 0);
-                let read_error = error.map(|e| {
-                    responses.push(e.clone());
-                    let r = writer.read(&e, quote!(&value), 0);
-                    quote! {
-                        ::std::result::Result::Err(#prefix::Error::ErrorResponse(response)) => {
-                            let status = response.status();
+            let Some(ReturnType::Type(_, result)) = send else { continue };
+            let result = code.absolute("builder", &result);
+            let Some((_, ok_err)) = args_of(&result) else { continue };
+            let [ok, err] = ok_err.as_slice() else { continue };
+            let success = args_of(ok).and_then(|(_, a)| a.into_iter().next()).unwrap_or_else(|| syn::parse_quote!(()));
+            let error = args_of(err).and_then(|(_, a)| a.into_iter().next());
+            responses.push(success.clone());
+            let read = writer.read(&success, quote!(&value), 0);
+            let read_error = error.map(|e| {
+                responses.push(e.clone());
+                let r = writer.read(&e, quote!(&value), 0);
+                quote! {
+                    ::std::result::Result::Err(#prefix::Error::ErrorResponse(response)) => {
+                        let status = response.status();
+                        let value = response.into_inner();
+                        #r
+                        ::std::result::Result::Err(::std::format!("{status}: {value:?}"))
+                    }
+                }
+            });
+            let name = format_ident!("call_{method}");
+            out.extend(quote! {
+                pub async fn #name(client: &#prefix::Client, mode: (bool, usize)) -> Outcome {
+                    let request = client.#method();
+                    #(let request = #setters;)*
+                    match request.send().await {
+                        ::std::result::Result::Ok(response) => {
+                            let status = response.status().as_u16();
+                            let media = response.headers().get("content-type").and_then(|v| v.to_str().ok());
+                            let media = media.unwrap_or_default().split(';').next().unwrap().trim().to_string();
                             let value = response.into_inner();
-                            #r
-                            ::std::result::Result::Err(::std::format!("{status}: {value:?}"))
+                            #read
+                            ::std::result::Result::Ok((status, media))
                         }
+                        #read_error
+                        ::std::result::Result::Err(e) => ::std::result::Result::Err(e.to_string()),
                     }
-                });
-                let name = format_ident!("call_{method}");
-                out.extend(quote! {
-                    pub async fn #name(client: &#prefix::Client, mode: (bool, usize)) -> Outcome {
-                        let request = client.#method();
-                        #(let request = #setters;)*
-                        match request.send().await {
-                            ::std::result::Result::Ok(response) => {
-                                let status = response.status().as_u16();
-                                let media = response.headers().get("content-type").and_then(|v| v.to_str().ok());
-                                let media = media.unwrap_or_default().split(';').next().unwrap().trim().to_string();
-                                let value = response.into_inner();
-                                #read
-                                ::std::result::Result::Ok((status, media))
-                            }
-                            #read_error
-                            ::std::result::Result::Err(e) => ::std::result::Result::Err(e.to_string()),
-                        }
-                    }
-                });
-                runs.push(quote!((::std::stringify!(#method), #name(client, mode).await)));
-            }
+                }
+            });
+            runs.push(quote!((::std::stringify!(#method), #name(client, mode).await)));
         }
         let variants = code
             .defs
@@ -1315,30 +1323,18 @@ mod calls {
         let strings = [0, 1, 2, 3, 4, 5, 8, 10, 16, 32, 64, 100, 128, 200, 255, 256].map(|n| "a".repeat(n));
         // every credential method (`with_bearer`, `with_api_key`, …): the
         // wire test's services take `secret` for each
-        let credentials = code
-            .impls
-            .iter()
-            .filter(|(m, i)| {
-                m.is_empty()
-                    && matches!(&*i.self_ty, Type::Path(p) if p.path.segments.last().unwrap().ident == "Client")
-            })
-            .flat_map(|(_, i)| &i.items)
-            .filter_map(|item| match item {
-                // the credential setters take `impl Into<String>`s
-                syn::ImplItem::Fn(f)
-                    if f.sig.ident.to_string().starts_with("with_")
-                        && f.sig.asyncness.is_none()
-                        && f.sig.inputs.iter().skip(1).all(|a| a.to_token_stream().to_string().contains("Into")) =>
-                {
-                    let name = &f.sig.ident;
-                    match f.sig.inputs.len() {
-                        2 => Some(quote!(.#name("secret"))),
-                        3 => Some(quote!(.#name("ada", "secret"))),
-                        _ => None,
-                    }
-                }
+        let credentials = code.client_methods().filter_map(|f| {
+            // the credential setters take `impl Into<String>`s
+            let setter = f.sig.ident.to_string().starts_with("with_")
+                && f.sig.asyncness.is_none()
+                && f.sig.inputs.iter().skip(1).all(|a| a.to_token_stream().to_string().contains("Into"));
+            let name = &f.sig.ident;
+            match f.sig.inputs.len() {
+                2 if setter => Some(quote!(.#name("secret"))),
+                3 if setter => Some(quote!(.#name("ada", "secret"))),
                 _ => None,
-            });
+            }
+        });
         out.extend(quote! {
             /// The strings a request sends (of `a`, by length), where its
             /// type takes them: the shortest and the longest in turn.
