@@ -431,42 +431,36 @@ def _(new: bool) -> FastAPI:
     return create_item_app(ItemIn)
 
 
-@case("status-code-removed")
-def _(new: bool) -> FastAPI:
-    class Accepted(BaseModel):
-        job_id: int
+class Accepted(BaseModel):
+    job_id: int
 
-    responses = {} if new else {202: {"model": Accepted, "description": "Queued"}}
+
+def rebuild_app(queues: bool) -> FastAPI:
+    """`POST /items/{item_id}/rebuild`; when `queues`, the service documents
+    202 and answers it."""
+    responses = {202: {"model": Accepted, "description": "Queued"}} if queues else {}
     app = new_app()
 
     @app.post("/items/{item_id}/rebuild", responses=responses)
     def rebuild_item(item_id: int) -> ItemOut:
-        if not new:
-            # the old service queues the rebuild: the status the new spec drops
+        if queues:
             return JSONResponse(Accepted(job_id=item_id).model_dump(), status_code=202)
         return ItemOut(id=item_id, name="x")
 
     return app
+
+
+@case("status-code-removed")
+def _(new: bool) -> FastAPI:
+    """The old service queues the rebuild: the status the new spec drops."""
+    return rebuild_app(queues=not new)
 
 
 @case("status-code-added")
 def _(new: bool) -> FastAPI:
-    """The reverse of `status-code-removed`: the new service queues the
-    rebuild, with a status the old spec does not document."""
-
-    class Accepted(BaseModel):
-        job_id: int
-
-    responses = {202: {"model": Accepted, "description": "Queued"}} if new else {}
-    app = new_app()
-
-    @app.post("/items/{item_id}/rebuild", responses=responses)
-    def rebuild_item(item_id: int) -> ItemOut:
-        if new:
-            return JSONResponse(Accepted(job_id=item_id).model_dump(), status_code=202)
-        return ItemOut(id=item_id, name="x")
-
-    return app
+    """The new service queues the rebuild, with a status the old spec does
+    not document."""
+    return rebuild_app(queues=new)
 
 
 @case("media-type-changed")
