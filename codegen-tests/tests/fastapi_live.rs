@@ -5,48 +5,29 @@
 //!
 //! The app is started with `scripts/fastapi-app serve PORT`, which installs
 //! its pinned requirements into `target/fastapi-venv` the first time; the
-//! [`App`] guard kills it at the end, on a panic too. The operations run in
+//! [`App`] guard ends it at the end, on a panic or an interruption too. The operations run in
 //! one test, in a fixed order, from a `POST /reset` state.
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use codegen_tests::fastapi_client::{Client, Credentials, Error, FilePart, types};
 use futures::StreamExt;
 use serde_json::json;
+use xtask::testing::Service;
 
-/// The app under uvicorn; killed (with its process group) when dropped.
+/// The app under uvicorn, supervised: it ends with this value, and with the
+/// test process however that ends ([`xtask::testing::Service`]).
 struct App {
-    child: Child,
+    service: Service,
     url: String,
-    log: std::path::PathBuf,
 }
 
 impl App {
     fn start() -> App {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let log = std::env::temp_dir().join(format!("fastapi-live-{port}.log"));
-        let log_file = std::fs::File::create(&log).unwrap();
-        let mut command = Command::new("bash");
-        command
-            .arg(root.join("scripts/fastapi-app"))
-            .arg("serve")
-            .arg(port.to_string())
-            .current_dir(&root)
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().unwrap())
-            .stderr(log_file);
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command.spawn().expect("scripts/fastapi-app starts");
-        App { child, url: format!("http://127.0.0.1:{port}"), log }
-    }
-
-    fn log(&self) -> String {
-        let mut text = String::new();
-        let _ = std::fs::File::open(&self.log).and_then(|mut f| f.read_to_string(&mut text));
-        text
+        let service = Service::start("scripts/fastapi-app", &["serve", &port.to_string()], log);
+        App { service, url: format!("http://127.0.0.1:{port}") }
     }
 
     /// Waits until `GET /health` answers (the first run installs the venv).
@@ -57,29 +38,10 @@ impl App {
                 assert_eq!(ok.into_inner(), "ok");
                 return;
             }
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("the FastAPI app exited ({status}):\n{}", self.log());
-            }
-            assert!(Instant::now() < deadline, "the FastAPI app did not answer in time:\n{}", self.log());
+            self.service.assert_running("the FastAPI app");
+            assert!(Instant::now() < deadline, "the FastAPI app did not answer in time:\n{}", self.service.log());
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        // the script execs uvicorn; its process group holds anything it started
-        let _ = Command::new("kill").args(["-s", "TERM", "--"]).arg(format!("-{}", self.child.id())).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                let _ = std::fs::remove_file(&self.log);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill").args(["-s", "KILL", "--"]).arg(format!("-{}", self.child.id())).status();
-        let _ = self.child.wait();
     }
 }
 

@@ -173,8 +173,7 @@ fn progenitor_tokens(spec: &Spec) -> Result<(proc_macro2::TokenStream, crate::cl
     let mut generator = Generator::new(&settings);
     crate::quietly(|| generator.generate_tokens(&openapi))
         .map_err(|panic| {
-            Problem::new(Kind::GeneratorBug, "", format!("progenitor could not generate the client ({panic})"))
-                .fix("this is a generator bug, please report it with the spec")
+            Problem::new(Kind::GeneratorBug, "", format!("progenitor cannot generate the client yet ({panic})"))
         })?
         .map_err(|e| Problem::new(Kind::ClientGenerator, "", format!("progenitor could not generate the client: {e}")))
         .map(|tokens| (tokens, plan))
@@ -299,12 +298,74 @@ fn prepared_input(spec: &Spec) -> (Value, crate::client_ops::Plan) {
         }
     }
     crate::spec::drop_inline_body_titles(&mut doc, spec);
+    json_without_schema_as_any(&mut doc);
     combine_error_bodies(&mut doc, spec);
     optional_headers_without_null(&mut doc, spec);
     raw_bodies_as_progenitor_reads_them(&mut doc, spec);
     crate::spec::drop_clashing_titles(&mut doc);
     let plan = crate::client_ops::prepare(&mut doc, spec);
     (doc, plan)
+}
+
+/// A JSON media type without a `schema` (FastAPI's `responses={200:
+/// {"content": {"application/json": {"example": ...}}}}`) is any JSON
+/// value, which is what `{}` says; progenitor has no case for a missing
+/// schema (`todo!("media type encoding, no schema")`).
+fn json_without_schema_as_any(doc: &mut Value) {
+    let mut contents: Vec<&mut Value> = Vec::new();
+    let (paths, components) = match doc.as_object_mut() {
+        Some(d) => {
+            let mut paths = None;
+            let mut components = None;
+            for (k, v) in d.iter_mut() {
+                match k.as_str() {
+                    "paths" => paths = Some(v),
+                    "components" => components = Some(v),
+                    _ => {}
+                }
+            }
+            (paths, components)
+        }
+        None => return,
+    };
+    for item in paths.and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
+        for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
+            let Some(op) = op.as_object_mut() else { continue };
+            for (key, value) in op.iter_mut() {
+                match key.as_str() {
+                    "requestBody" => contents.extend(value.get_mut("content")),
+                    "responses" => contents.extend(
+                        value
+                            .as_object_mut()
+                            .into_iter()
+                            .flat_map(|r| r.values_mut())
+                            .filter_map(|r| r.get_mut("content")),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if let Some(components) = components.and_then(Value::as_object_mut) {
+        for (kind, map) in components.iter_mut() {
+            if kind == "responses" || kind == "requestBodies" {
+                contents.extend(
+                    map.as_object_mut().into_iter().flat_map(|m| m.values_mut()).filter_map(|r| r.get_mut("content")),
+                );
+            }
+        }
+    }
+    for content in contents {
+        for (media, m) in content.as_object_mut().into_iter().flatten() {
+            let json = media == "application/json" || media.starts_with("application/json;");
+            if let Some(m) = m.as_object_mut()
+                && json
+                && !m.contains_key("schema")
+            {
+                m.insert("schema".into(), json!({}));
+            }
+        }
+    }
 }
 
 /// progenitor takes a text or binary body only when its schema is exactly
@@ -353,6 +414,20 @@ fn is_error_status(code: &str) -> bool {
     code.starts_with('4') || code.starts_with('5') || code == "default"
 }
 
+/// An error response without a JSON body (FastAPI's `responses={404:
+/// {"description": "Not found"}}`) beside one with a body: progenitor
+/// asserts that every error of an operation decodes into one type, and
+/// "nothing" is not the body's type. The client does not list it: that
+/// status comes back as `Error::UnexpectedResponse`, still an error, with
+/// its status and whatever body it has.
+fn drop_bodiless_errors(doc: &mut Value, responses_ptr: &str, lowered: &Value) {
+    let Some(responses) = doc.pointer_mut(responses_ptr).and_then(Value::as_object_mut) else { return };
+    responses.retain(|code, response| {
+        !is_error_status(code)
+            || crate::spec::resolve(lowered, response).pointer("/content/application~1json/schema").is_some()
+    });
+}
+
 fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
     let mut added: BTreeMap<String, Value> = BTreeMap::new();
     for op in &spec.operations {
@@ -369,6 +444,9 @@ fn combine_error_bodies(doc: &mut Value, spec: &Spec) {
             {
                 bodies.push(schema.clone());
             }
+        }
+        if !bodies.is_empty() {
+            drop_bodiless_errors(doc, &responses_ptr, &spec.lowered);
         }
         if bodies.len() < 2 {
             continue;

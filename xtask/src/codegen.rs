@@ -7,11 +7,12 @@
 //! handed to the caller ([`run_noting`]), which prints them apart from the
 //! report (`cargo xtask` on stderr).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::breaking::base::{self, Base, Source};
 use crate::breaking::report::{Format, Report};
-use crate::diag::{ExitCode, Note, Problem};
+use crate::diag::{ExitCode, Note, NoteKind, Problem};
 use crate::files::{self, GeneratedFile, Mode, Status};
 use crate::spec::{Config, Spec, SpecError, Workspace};
 
@@ -56,7 +57,7 @@ pub fn generate_all(ws: &Workspace) -> Result<Vec<GeneratedFile>, Failure> {
 /// over as text ([`crate::client::generate_split`]). Each then does about
 /// half of the work.
 pub fn generate_all_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Vec<GeneratedFile>, Failure> {
-    generate_spec(&load_noting(ws, notes)?)
+    generate_contained(&mut load_noting(ws, notes)?, notes)
 }
 
 /// The spec, its notes handed to `notes`.
@@ -66,19 +67,137 @@ fn load_noting(ws: &Workspace, notes: &mut Vec<Note>) -> Result<Spec, Failure> {
     Ok(spec)
 }
 
-/// Every file generated from a loaded spec (see [`generate_all_noting`]).
-fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Failure> {
-    // a generator's problem with one operation can be left out on request
-    let spec_err = |mut problem: Problem| {
-        if let Some(id) = &problem.place.operation {
-            let hint = crate::spec::skip_hint(id);
-            problem.fix = Some(match problem.fix.take() {
-                Some(fix) => format!("{fix}, {hint}"),
-                None => hint,
-            });
-        }
-        Failure::Spec(SpecError::new(&spec.file, [problem]))
+/// Every file generated from `spec`, leaving out of `spec` (with a note in
+/// `notes` each) the operations that a generator fails on
+/// ([`crate::contain`]): a failure that names its place leaves out what
+/// is there; one that does not (a panic inside progenitor or typify) is
+/// traced to the operations that fail alone ([`isolate`]), to schemas no
+/// operation uses, or to operations that fail together ([`together`]).
+/// Only a failure that no operation explains refuses the spec.
+pub fn generate_contained(spec: &mut Spec, notes: &mut Vec<Note>) -> Result<Vec<GeneratedFile>, Failure> {
+    let mut problem = match generate_spec(spec) {
+        Ok(files) => return Ok(files),
+        Err(problem) => problem,
     };
+    loop {
+        let found = match crate::contain::culprits(&spec.lowered, &spec.file, vec![problem.clone()]) {
+            Ok(found) if !found.operations.is_empty() => {
+                found.operations.into_iter().map(|(op, mut why)| (op, why.remove(0))).collect()
+            }
+            _ => isolate(spec),
+        };
+        if found.is_empty() {
+            // no operation fails alone: perhaps a component that no
+            // operation uses (a service's schemas exported for other
+            // clients), which the client needs no type for
+            let all = spec.restricted(spec.operations.iter().map(|op| op.pointer.as_str()));
+            let unused = crate::contain::missing_components(&spec.lowered, &all.lowered);
+            if !unused.is_empty()
+                && let Ok(files) = generate_spec(&all)
+            {
+                let message = format!(
+                    "{} schema{} that no operation uses left out, since a generator fails on {}: {} [{}]",
+                    unused.len(),
+                    if unused.len() == 1 { "" } else { "s" },
+                    if unused.len() == 1 { "it" } else { "one of them" },
+                    crate::contain::one_line(&problem.message),
+                    problem.kind.code()
+                );
+                notes.push(Note::new(NoteKind::LeftOut, "/components", message).default_file(&spec.file));
+                *spec = all;
+                return Ok(files);
+            }
+        }
+        let found = if found.is_empty() { together(spec, &problem) } else { found };
+        if found.is_empty() {
+            return Err(refusal(spec, problem));
+        }
+        let ids: BTreeMap<&str, &str> =
+            spec.operations.iter().map(|op| (op.pointer.as_str(), op.operation_id.as_str())).collect();
+        for (op, why) in &found {
+            let note = crate::contain::left_out_note(op, ids.get(op.as_str()).copied(), std::slice::from_ref(why));
+            notes.push(note.default_file(&spec.file));
+        }
+        *spec = spec.without(found.keys().map(String::as_str));
+        match generate_spec(spec) {
+            Ok(files) => return Ok(files),
+            Err(next) => problem = next,
+        }
+    }
+}
+
+/// The operations that fail alone, each with its problem: the spec's
+/// operations are halved until each failing half is one operation, each
+/// half generated with only the components it reaches. A failure that
+/// needs two operations together is not found here.
+fn isolate(spec: &Spec) -> BTreeMap<String, Problem> {
+    fn halve(spec: &Spec, ops: &[&crate::spec::Operation], found: &mut BTreeMap<String, Problem>) {
+        if ops.is_empty() {
+            return;
+        }
+        let Err(problem) = generate_spec(&spec.restricted(ops.iter().map(|op| op.pointer.as_str()))) else { return };
+        if let [op] = ops {
+            found.insert(op.pointer.clone(), problem);
+            return;
+        }
+        let (a, b) = ops.split_at(ops.len() / 2);
+        halve(spec, a, found);
+        halve(spec, b, found);
+    }
+    let mut found = BTreeMap::new();
+    let ops: Vec<&crate::spec::Operation> = spec.operations.iter().collect();
+    halve(spec, &ops, &mut found);
+    found
+}
+
+/// The operations a failure needs together (no one fails alone), found by
+/// removing them: the shortest prefix of the operations whose removal lets
+/// the rest (with the components it reaches) generate ends with one of them; it is left out, the others are
+/// put back, and so on while the rest fails (at most 16 rounds of
+/// log2(operations) generations).
+fn together(spec: &Spec, problem: &Problem) -> BTreeMap<String, Problem> {
+    let ops: Vec<&str> = spec.operations.iter().map(|op| op.pointer.as_str()).collect();
+    let mut found: BTreeMap<String, Problem> = BTreeMap::new();
+    // the rest with only the components it reaches: a schema that fails
+    // beside another (typify names them alike) goes with its users
+    let generates = |removed: &[&str], found: &BTreeMap<String, Problem>| {
+        let gone: std::collections::BTreeSet<&str> =
+            removed.iter().copied().chain(found.keys().map(String::as_str)).collect();
+        generate_spec(&spec.restricted(ops.iter().copied().filter(|op| !gone.contains(op)))).is_ok()
+    };
+    for _ in 0..16 {
+        if generates(&[], &found) {
+            return found;
+        }
+        if !generates(&ops, &found) {
+            break;
+        }
+        let (mut lo, mut hi) = (0, ops.len());
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if generates(&ops[..mid], &found) { hi = mid } else { lo = mid }
+        }
+        found.insert(ops[hi - 1].to_string(), problem.clone());
+    }
+    BTreeMap::new()
+}
+
+/// What a generator's failure that no operation explains tells the user.
+fn refusal(spec: &Spec, mut problem: Problem) -> Failure {
+    if let Some(id) = &problem.place.operation {
+        let hint = crate::spec::skip_hint(id);
+        problem.fix = Some(match problem.fix.take() {
+            Some(fix) => format!("{fix}, {hint}"),
+            None => hint,
+        });
+    }
+    Failure::Spec(SpecError::new(&spec.file, [problem]))
+}
+
+/// Every file generated from a loaded spec (see [`generate_all_noting`]),
+/// or the first generator's problem.
+fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Problem> {
+    let other = |message: String| Problem::new(crate::diag::ProblemKind::GeneratorBug, "", message);
     let (client, server) = std::thread::scope(|scope| {
         let (hand_over, handed) = std::sync::mpsc::channel();
         let rest = std::thread::Builder::new()
@@ -89,23 +208,20 @@ fn generate_spec(spec: &Spec) -> Result<Vec<GeneratedFile>, Failure> {
                     let _ = hand_over.send(types);
                 })
             })
-            .map_err(|e| Failure::Other(format!("cannot start the client generator's thread: {e}")))?;
+            .map_err(|e| other(format!("cannot start the client generator's thread: {e}")))?;
         let server = crate::server::generate(spec);
         // Nothing arrives when progenitor failed: `rest` then holds the error.
         let types = handed.recv().ok().map(|part| crate::client::format_types(spec, &part));
-        let rest = rest.join().map_err(|panic| {
-            Failure::Other(format!(
-                "the client generator panicked ({}); this is a generator bug",
-                crate::panic_message(&*panic)
-            ))
-        })?;
+        let rest = rest
+            .join()
+            .map_err(|panic| other(format!("the client generator panicked ({})", crate::panic_message(&*panic))))?;
         let client =
             rest.and_then(|rest| Ok(crate::client::assemble(spec, &types.transpose()?.unwrap_or_default(), &rest)));
-        Ok::<_, Failure>((client, server))
+        Ok::<_, Problem>((client, server))
     })?;
     Ok(vec![
-        GeneratedFile { path: spec.config.client.output.clone(), contents: client.map_err(spec_err)? },
-        GeneratedFile { path: spec.config.server.output.clone(), contents: server.map_err(spec_err)? },
+        GeneratedFile { path: spec.config.client.output.clone(), contents: client? },
+        GeneratedFile { path: spec.config.server.output.clone(), contents: server? },
     ])
 }
 
@@ -121,12 +237,24 @@ pub fn run(ws: &Workspace, mode: Mode, out: &mut String) -> Result<(), Failure> 
 
 /// [`run`], handing the lowering's notes to `notes`.
 pub fn run_noting(ws: &Workspace, mode: Mode, out: &mut String, notes: &mut Vec<Note>) -> Result<(), Failure> {
-    ensure_all(ws, &load_noting(ws, notes)?, mode, out)
+    ensure_all(ws, &mut load_noting(ws, notes)?, mode, out, notes)
 }
 
 /// Writes or checks every file generated from `spec`, reporting to `out`.
-fn ensure_all(ws: &Workspace, spec: &Spec, mode: Mode, out: &mut String) -> Result<(), Failure> {
-    let generated = generate_spec(spec)?;
+fn ensure_all(
+    ws: &Workspace,
+    spec: &mut Spec,
+    mode: Mode,
+    out: &mut String,
+    notes: &mut Vec<Note>,
+) -> Result<(), Failure> {
+    let generated = generate_contained(spec, notes)?;
+    let generated_ops = spec.operations.len();
+    if generated_ops < spec.operations_in_export {
+        let n = spec.operations_in_export;
+        let left = n - generated_ops;
+        let _ = writeln!(out, "{:>12} {generated_ops} of {n} operations ({left} left out: see the notes)", "Generated");
+    }
     let mut stale = Vec::new();
     for file in &generated {
         let status = files::ensure(&ws.root, file, mode).map_err(|e| Failure::Other(e.to_string()))?;
@@ -170,8 +298,8 @@ pub fn check(
     out: &mut String,
     notes: &mut Vec<Note>,
 ) -> Result<(), Failure> {
-    let spec = load_noting(ws, notes)?;
-    let result = ensure_all(ws, &spec, Mode::Check, out);
+    let mut spec = load_noting(ws, notes)?;
+    let result = ensure_all(ws, &mut spec, Mode::Check, out, notes);
     if matches!(result, Err(Failure::Spec(_))) {
         return result;
     }

@@ -138,8 +138,6 @@ kinds! {
         WrongType => "wrong-type",
         /// The document has no `paths`.
         MissingPaths => "missing-paths",
-        /// Non-empty `webhooks` (3.1-only).
-        Webhooks => "webhooks",
         /// Non-empty `components.pathItems` (3.1-only).
         ComponentsPathItems => "components-path-items",
         /// A security scheme of type `mutualTLS` (3.1-only).
@@ -216,7 +214,7 @@ kinds! {
         UnsupportedSchema => "unsupported-schema",
         /// progenitor refused the spec.
         ClientGenerator => "client-generator",
-        /// The generator failed where it should not have; report it with the spec.
+        /// A generator (progenitor, typify, ours) failed where no check foresaw it: the operations it fails on are left out.
         GeneratorBug => "generator-bug",
     }
 }
@@ -242,10 +240,16 @@ kinds! {
         PropertyNames => "property-names-dropped",
         /// A schema that allows only null was lowered to a nullable schema of any type.
         NullOnly => "null-only-lowered",
+        /// `"type": null` (JSON's null) was read as the null type.
+        NullTypeValue => "null-type-value",
+        /// `patternProperties` was lowered to `additionalProperties`: the keys' pattern is lost.
+        PatternProperties => "pattern-properties-lowered",
         /// A Python-syntax `pattern` was translated to the ECMAScript syntax.
         PythonPattern => "pattern-translated",
         /// An operation left out of both generated crates because `codegen.toml` `[skip]` names it.
         Skipped => "skipped-on-request",
+        /// An operation (or a component) left out of both generated crates, automatically, because it cannot be generated yet.
+        LeftOut => "left-out",
     }
 }
 
@@ -445,14 +449,14 @@ mod tests {
     #[test]
     fn renders_lists_and_notes() {
         let problems = [
-            Problem::new(ProblemKind::Webhooks, "/webhooks", "no webhooks").default_file("spec.json"),
+            Problem::new(ProblemKind::MutualTls, "/webhooks", "no webhooks").default_file("spec.json"),
             Problem::new(ProblemKind::Version, "/openapi", "no version").fix("add one").default_file("spec.json"),
         ];
         let mut text = String::new();
         write_problems(&mut text, "spec.json", &problems[..1]).unwrap();
         assert_eq!(
             text,
-            "spec.json cannot be generated from (1 problem):\n  spec.json: /webhooks: no webhooks [webhooks]"
+            "spec.json cannot be generated from (1 problem):\n  spec.json: /webhooks: no webhooks [mutual-tls]"
         );
         let mut text = String::new();
         write_problems(&mut text, "spec.json", &problems).unwrap();

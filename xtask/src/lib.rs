@@ -7,6 +7,8 @@
 //! - [`spec`]: reading `openapi.json` and `codegen.toml`, and the checks every
 //!   generator relies on;
 //! - [`lower`]: FastAPI's OpenAPI 3.1 → the 3.0.3 that progenitor reads;
+//! - [`contain`]: a problem of one operation leaves that operation out,
+//!   never the spec;
 //! - [`names`]: Rust names for operations;
 //! - [`client`]: the client, through progenitor;
 //! - [`client_ops`]: what the client takes beyond progenitor (cookies,
@@ -27,6 +29,7 @@ pub mod breaking;
 pub mod client;
 pub mod client_ops;
 pub mod codegen;
+pub mod contain;
 pub mod diag;
 pub mod files;
 pub mod forward_compat;
@@ -94,8 +97,7 @@ pub(crate) fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File
 
 /// Generated code that does not parse: a generator bug.
 pub(crate) fn unparsable_output(e: &syn::Error) -> diag::Problem {
-    diag::Problem::new(diag::ProblemKind::GeneratorBug, "", format!("generated code does not parse ({e})"))
-        .fix("this is a generator bug")
+    diag::Problem::new(diag::ProblemKind::GeneratorBug, "", format!("the generated code does not parse ({e})"))
 }
 
 /// Prepends the do-not-edit header. It names the command and the spec's

@@ -15,8 +15,9 @@
 //!   out unchanged apart from the `$ref`-sibling rewrite below). Anything else
 //!   (swagger 2.0, `4.0`, missing) is an error and nothing else is checked.
 //! - The document must be an object with a `paths` object.
-//! - `webhooks`: non-empty is an error (3.0 has none); empty is dropped with a
-//!   note. `components.pathItems` likewise.
+//! - `webhooks`: dropped with a note naming them: they describe requests the
+//!   service sends, which neither the client nor the stub makes, and 3.0
+//!   has no place for them. `components.pathItems` likewise.
 //! - `jsonSchemaDialect`, `info.summary` and `info.license.identifier` are
 //!   3.1-only and dropped with a note.
 //! - A security scheme of type `mutualTLS` is 3.1-only: error.
@@ -375,10 +376,19 @@ impl<'a> Lowerer<'a> {
                 root.shift_remove("webhooks");
                 self.note(dropped, "/webhooks", "empty `webhooks` is 3.1-only; dropped");
             }
-            Some(_) => self.error(
-                Problem::new(Kind::Webhooks, "/webhooks", "`webhooks` is not supported by openapi 3.0")
-                    .fix("remove them or describe them as callbacks of an operation"),
-            ),
+            // requests the service sends to its subscribers: neither the
+            // client nor the stub makes them, and 3.0 has no place for them
+            Some(w) => {
+                let names: Vec<String> =
+                    w.as_object().map(|w| w.keys().map(|k| format!("`{k}`")).collect()).unwrap_or_default();
+                let message = format!(
+                    "`webhooks` ({}: {}) dropped: 3.0 has no place for them, and they describe requests the service sends, which neither the client nor the stub makes",
+                    names.len(),
+                    names.join(", ")
+                );
+                root.shift_remove("webhooks");
+                self.note(dropped, "/webhooks", message);
+            }
         }
     }
 
@@ -786,6 +796,8 @@ impl<'a> Lowerer<'a> {
                 return;
             }
         };
+        self.null_type_value(obj, ptr);
+        self.pattern_properties(obj, ptr);
         for (keyword, what) in REFUSED {
             if obj.contains_key(keyword) {
                 let fix = if keyword == "$defs" {
@@ -965,6 +977,55 @@ impl<'a> Lowerer<'a> {
             obj.insert("pattern".into(), Value::String(translated));
             self.note(NoteKind::PythonPattern, &join(ptr, "pattern"), note);
         }
+    }
+
+    /// `"type": null` (JSON's null, not the string): some exports write
+    /// the null arm of `X | None` so; it can only mean the null type.
+    /// The members of a union are read here, before they are lowered on
+    /// their own, so that the union sees its null arm as pydantic's.
+    fn null_type_value(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let note = "`\"type\": null` read as `\"type\": \"null\"`, the null type; nothing lost";
+        if obj.get("type") == Some(&Value::Null) {
+            obj.insert("type".into(), Value::String("null".into()));
+            self.note(NoteKind::NullTypeValue, &join(ptr, "type"), note);
+        }
+        for union in ["anyOf", "oneOf"] {
+            let Some(Value::Array(members)) = obj.get_mut(union) else { continue };
+            for (i, member) in members.iter_mut().enumerate() {
+                if let Some(member) = member.as_object_mut()
+                    && member.get("type") == Some(&Value::Null)
+                {
+                    member.insert("type".into(), Value::String("null".into()));
+                    self.note(NoteKind::NullTypeValue, &join(&join(&join(ptr, union), &i.to_string()), "type"), note);
+                }
+            }
+        }
+    }
+
+    /// `patternProperties` (pydantic's `dict[Annotated[str, pattern], X]`):
+    /// with one pattern and no `additionalProperties`, the values' schema
+    /// becomes `additionalProperties`, and only the keys' pattern is lost;
+    /// several patterns keep the union of their schemas.
+    fn pattern_properties(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        let Some(Value::Object(patterns)) = obj.get("patternProperties") else { return };
+        if obj.contains_key("additionalProperties") || patterns.is_empty() {
+            return;
+        }
+        let mut schemas: Vec<Value> = Vec::new();
+        for schema in patterns.values() {
+            if !schemas.contains(schema) {
+                schemas.push(schema.clone());
+            }
+        }
+        let keys: Vec<String> = patterns.keys().map(|k| format!("{k:?}")).collect();
+        let values = if schemas.len() == 1 { schemas.remove(0) } else { json!({ "anyOf": schemas }) };
+        obj.shift_remove("patternProperties");
+        obj.insert("additionalProperties".into(), values);
+        let note = format!(
+            "`patternProperties` lowered to `additionalProperties`: values keep their schema, keys lose their pattern ({})",
+            keys.join(", ")
+        );
+        self.note(NoteKind::PatternProperties, &join(ptr, "patternProperties"), note);
     }
 
     /// Rule 2, and the standalone `type: "null"` refusal.
@@ -1464,10 +1525,13 @@ mod tests {
     }
 
     #[test]
-    fn refuses_non_empty_webhooks() {
+    fn drops_webhooks_with_a_note_naming_them() {
         let mut doc = doc_with_schemas(json!({}));
         doc["webhooks"] = json!({ "ping": { "post": { "responses": {} } } });
-        assert_eq!(found(&lower_err(&doc)), [(Kind::Webhooks, "/webhooks")]);
+        let lowered = lower(&doc).unwrap();
+        assert!(lowered.doc.get("webhooks").is_none());
+        assert_eq!(noted(&lowered.notes), [(NoteKind::Dropped31Only, "/webhooks")]);
+        assert!(lowered.notes[0].message.contains("(1: `ping`)"), "{}", lowered.notes[0]);
     }
 
     #[test]
@@ -1862,7 +1926,31 @@ mod tests {
     refusal!(refuses_dependent_required, "dependentRequired", json!({ "a": ["b"] }));
     refusal!(refuses_unevaluated_properties, "unevaluatedProperties", json!(false));
     refusal!(refuses_unevaluated_items, "unevaluatedItems", json!(false));
-    refusal!(refuses_pattern_properties, "patternProperties", json!({ "^x": {} }));
+    #[test]
+    fn pattern_properties_become_additional_properties_and_a_null_type_value_the_null_type() {
+        let Lowered { doc, notes } = lower_ok(&doc_with_schemas(json!({
+            "S": { "type": "object", "properties": {
+                "p": { "type": "object", "patternProperties": { "^x-": { "type": "string" } } },
+                "q": { "anyOf": [{ "type": "string" }, { "type": null }] }
+            } }
+        })));
+        let p = &doc["components"]["schemas"]["S"]["properties"]["p"];
+        assert_eq!(p, &json!({ "type": "object", "additionalProperties": { "type": "string" } }));
+        let q = &doc["components"]["schemas"]["S"]["properties"]["q"];
+        assert_eq!(q, &json!({ "type": "string", "nullable": true }));
+        assert_eq!(
+            noted(&notes),
+            [
+                (NoteKind::PatternProperties, format!("{S}/properties/p/patternProperties").as_str()),
+                (NoteKind::NullTypeValue, format!("{S}/properties/q/anyOf/1/type").as_str())
+            ]
+        );
+        // beside `additionalProperties`, nothing can take their place
+        let errors = lower_err(&doc_with_schemas(json!({
+            "S": { "type": "object", "additionalProperties": true, "patternProperties": { "^x": {} } }
+        })));
+        assert_eq!(found(&errors), [(Kind::Unsupported31Keyword, format!("{S}/patternProperties").as_str())]);
+    }
 
     #[test]
     fn lowers_a_tuple_to_an_array_of_the_union_of_its_items() {
@@ -2213,7 +2301,6 @@ mod tests {
                 "w": false
             } }
         }));
-        doc["webhooks"] = json!({ "w": {} });
         doc["paths"] = json!({ "/p/{id}": { "get": { "parameters": [
             { "name": "id", "in": "path", "schema": { "if": {} } }
         ] } } });
@@ -2226,7 +2313,6 @@ mod tests {
                 (Kind::WrongType, "/components/schemas/Z/prefixItems"),
                 (Kind::PathParameterNotRequired, "/paths/~1p~1{id}/get/parameters/0"),
                 (Kind::Unsupported31Keyword, "/paths/~1p~1{id}/get/parameters/0/schema/if"),
-                (Kind::Webhooks, "/webhooks"),
             ]
         );
         for e in &errors {

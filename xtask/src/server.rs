@@ -92,8 +92,7 @@ use crate::spec::{Operation, Spec, parameters, resolve};
 /// problem (its file left for the caller to name) that prevents it.
 pub fn generate(spec: &Spec) -> Result<String, Problem> {
     let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate())).map_err(|panic| {
-        Problem::new(Kind::GeneratorBug, "", format!("typify could not generate the server types ({panic})"))
-            .fix("this is a generator bug, please report it with the spec")
+        Problem::new(Kind::GeneratorBug, "", format!("typify cannot generate the server's types yet ({panic})"))
     })??;
     let body = crate::format_tokens(tokens)?;
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))

@@ -260,6 +260,9 @@ pub struct Spec {
     /// SHA-256 of the spec's canonical JSON, recorded in generated files so
     /// that any change of the spec makes them stale.
     pub digest: String,
+    /// How many operations the export has, before `[skip]` and before
+    /// anything was left out ([`crate::contain`]).
+    pub operations_in_export: usize,
 }
 
 /// Everything wrong with a spec, reported at once.
@@ -345,25 +348,65 @@ impl Spec {
         Self::read(file, text, config, false)
     }
 
+    /// Reads the document, leaving out what cannot be generated yet
+    /// ([`crate::contain`]): each round leaves out the operations (and
+    /// components) that the problems found belong to, with a note each, and
+    /// reads the rest again. Only problems that belong to no operation
+    /// refuse the spec.
     fn read(file: &str, text: &str, config: Config, for_generators: bool) -> Result<Spec, SpecError> {
         let err = |problems: Vec<Problem>| SpecError::new(file, problems);
         let raw = parse_document(file, text)?;
-        let mut lowered = lower::lower(&raw).map_err(err)?;
+        let digest = digest(&raw);
+        let operations_in_export = crate::contain::operations(&raw).len();
+        let mut input = raw;
+        let mut left_out: Vec<Note> = Vec::new();
+        loop {
+            let problems = match Self::read_value(file, &input, &config, for_generators) {
+                Ok(mut spec) => {
+                    spec.digest = digest;
+                    spec.operations_in_export = operations_in_export;
+                    spec.notes.extend(left_out.into_iter().map(|n| n.default_file(file)));
+                    return Ok(spec);
+                }
+                Err(problems) => problems,
+            };
+            let found = crate::contain::culprits(&input, file, problems.clone()).map_err(err)?;
+            let ids: BTreeMap<String, Option<String>> = crate::contain::operations(&input).into_iter().collect();
+            let before = (ids.len(), crate::contain::component_count(&input));
+            for (op, why) in &found.operations {
+                let id = ids.get(op).cloned().flatten();
+                left_out.push(crate::contain::left_out_note(op, id.as_deref(), why));
+            }
+            for (component, why) in &found.components {
+                left_out.push(crate::contain::removed_component_note(component, why));
+            }
+            crate::contain::remove(&mut input, &found);
+            // nothing left out: the problems are not the operations' after all
+            if (crate::contain::operations(&input).len(), crate::contain::component_count(&input)) == before {
+                return Err(err(problems));
+            }
+        }
+    }
+
+    /// One round of [`Spec::read`]: the document as it is, or every problem
+    /// found in it.
+    fn read_value(file: &str, raw: &Value, config: &Config, for_generators: bool) -> Result<Spec, Vec<Problem>> {
+        let mut lowered = lower::lower(raw)?;
         let mut problems = Vec::new();
         let skipped = skip_operations(&mut lowered.doc, &config.skip, &mut problems);
-        check_reference_loops(&raw, &mut problems);
+        check_reference_loops(raw, &mut problems);
         check_strict_enums(&lowered.doc, &config.client.strict_enums, &mut problems);
         let operations = collect_operations(&lowered.doc, &mut problems);
         check_operations(&lowered.doc, &operations, &mut problems);
         if !problems.is_empty() {
-            return Err(err(problems));
+            return Err(problems);
         }
         // openapiv3 is what progenitor reads: a document it cannot parse
         // would fail later with less context.
         if for_generators && let Err(e) = parse_openapi(&lowered.doc) {
-            return Err(err(vec![e]));
+            return Err(vec![e]);
         }
-        let names = names::assign(&operations, &config.names).map_err(err)?;
+        let names = names::assign(&operations, &config.names)?;
         let operations = operations
             .into_iter()
             .map(|op| Operation {
@@ -376,12 +419,38 @@ impl Spec {
             .collect();
         Ok(Spec {
             file: file.to_string(),
-            digest: digest(&raw),
+            digest: String::new(),
+            operations_in_export: 0,
             lowered: lowered.doc,
             notes: lowered.notes.into_iter().chain(skipped).map(|n| n.default_file(file)).collect(),
             operations,
-            config,
+            config: config.clone(),
         })
+    }
+
+    /// This spec without the operations at `pointers` (their types stay).
+    pub fn without<'p>(&self, pointers: impl IntoIterator<Item = &'p str>) -> Spec {
+        let gone: BTreeSet<&str> = pointers.into_iter().collect();
+        let mut spec = self.clone();
+        crate::contain::remove_operations(&mut spec.lowered, gone.iter().copied());
+        spec.operations.retain(|op| !gone.contains(op.pointer.as_str()));
+        spec
+    }
+
+    /// This spec with only the operations at `pointers`, and only the
+    /// components they reach ([`crate::codegen`] generates it to find which
+    /// operations a generator fails on).
+    pub fn restricted<'p>(&self, pointers: impl IntoIterator<Item = &'p str>) -> Spec {
+        let keep: BTreeSet<&str> = pointers.into_iter().collect();
+        let gone: Vec<String> = self
+            .operations
+            .iter()
+            .filter(|op| !keep.contains(op.pointer.as_str()))
+            .map(|op| op.pointer.clone())
+            .collect();
+        let mut spec = self.without(gone.iter().map(String::as_str));
+        crate::contain::prune_unreachable(&mut spec.lowered);
+        spec
     }
 
     /// The operation with this operationId.
@@ -959,8 +1028,39 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// One round of the checks, without containment: every problem found.
     fn load(doc: Value) -> Result<Spec, SpecError> {
-        Spec::from_str("spec.json", &doc.to_string(), Config::default())
+        Spec::read_value("spec.json", &doc, &Config::default(), true).map_err(|p| SpecError::new("spec.json", p))
+    }
+
+    #[test]
+    fn a_problem_of_one_operation_leaves_it_out_and_keeps_the_rest() {
+        let ok = json!({"200": {"description": "ok"}});
+        let doc = minimal(json!({
+            "/items": {"get": {"operationId": "list_items", "responses": ok}},
+            "/items/{id}": {"get": {"operationId": "get_item", "responses": ok}},
+            "/odd": {"get": {"operationId": "odd", "parameters": [{"name": "m", "in": "matrix", "schema": {}}], "responses": ok}}
+        }));
+        let spec = Spec::from_str("spec.json", &doc.to_string(), Config::default()).unwrap();
+        let ids: Vec<&str> = spec.operations.iter().map(|op| op.operation_id.as_str()).collect();
+        assert_eq!(ids, ["list_items"]);
+        assert_eq!(spec.operations_in_export, 3);
+        let left_out: Vec<(&str, &str)> = spec
+            .notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::LeftOut)
+            .map(|n| (n.pointer(), n.message.as_str()))
+            .collect();
+        assert_eq!(left_out.len(), 2, "{left_out:?}");
+        assert_eq!(left_out[0].0, "/paths/~1items~1{id}/get");
+        assert!(left_out[0].1.starts_with("`get_item` left out of the client and the server: "), "{left_out:?}");
+        assert!(left_out[0].1.contains("[path-parameter]"), "{left_out:?}");
+        assert!(left_out[1].1.contains("[parameter-location] at /paths/~1odd/get/parameters/0"), "{left_out:?}");
+        assert!(spec.lowered.pointer("/paths/~1odd").is_none());
+        // a problem of the document itself still refuses it
+        let mut doc = doc;
+        doc["openapi"] = json!("2.0");
+        assert!(Spec::from_str("spec.json", &doc.to_string(), Config::default()).is_err());
     }
 
     fn minimal(paths: Value) -> Value {

@@ -132,3 +132,65 @@ pub fn assert_golden(files: &[GeneratedFile]) {
 pub fn assert_golden_file(path: &str, contents: String) {
     assert_golden(&[GeneratedFile { path: path.into(), contents }]);
 }
+
+/// A server a test starts (uvicorn with a FastAPI app, a stub), run under
+/// `scripts/supervise`: the supervisor holds the read end of a pipe whose
+/// write end only this value holds, and ends the server's whole process
+/// group when the pipe closes. So the server ends when the value is dropped
+/// (on a panic too) and also when the test process dies without dropping
+/// it (Ctrl-C, a kill), which no `Drop` could promise.
+#[derive(Debug)]
+pub struct Service {
+    child: std::process::Child,
+    /// Dropped first: its end of file tells the supervisor to stop.
+    stdin: Option<std::process::ChildStdin>,
+    log: PathBuf,
+}
+
+impl Service {
+    /// Runs `program args...` from the workspace root under the supervisor,
+    /// its output (both streams) in `log`.
+    pub fn start(program: &str, args: &[&str], log: PathBuf) -> Service {
+        use std::process::{Command, Stdio};
+        let root = Workspace::this().root;
+        let file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+        let mut child = Command::new("python3")
+            .arg(root.join("scripts/supervise"))
+            .arg(program)
+            .args(args)
+            .current_dir(&root)
+            .stdin(Stdio::piped())
+            .stdout(file.try_clone().unwrap_or_else(|e| panic!("{}: {e}", log.display())))
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start scripts/supervise {program}: {e}"));
+        let stdin = child.stdin.take();
+        Service { child, stdin, log }
+    }
+
+    /// What the server printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Panics, with the log, when the server has exited.
+    pub fn assert_running(&mut self, what: &str) {
+        if let Some(status) = self.child.try_wait().unwrap_or_else(|e| panic!("{what}: {e}")) {
+            panic!("{what} exited ({status}):\n{}", self.log());
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // end of file: the supervisor ends the group (SIGTERM, then SIGKILL after 5 s)
+        drop(self.stdin.take());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}

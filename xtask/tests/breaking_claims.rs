@@ -50,11 +50,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use xtask::breaking::{Axis, compare};
 use xtask::spec::{Spec, Workspace};
+use xtask::testing::Service;
 
 const CORPUS: &str = "xtask/tests/breaking";
 
@@ -437,62 +438,30 @@ fn old_calling_code_compiles_against_new_crates_as_claimed() {
 /// The corpus's services: every case's old and new FastAPI app, under
 /// `/<case>/old` and `/<case>/new` of one uvicorn on 127.0.0.1
 /// (`make_cases.py serve PORT`, through `scripts/fastapi-app`, which
-/// installs the pinned venv the first time); killed with its process group
-/// when dropped.
+/// installs the pinned venv the first time), supervised: it ends with this
+/// value, and with the test process however that ends.
 struct Services {
-    child: Child,
+    service: Service,
     port: u16,
-    log: PathBuf,
 }
 
 impl Services {
     fn start() -> Services {
-        let root = Workspace::this().root;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("breaking-services-{port}.log"));
-        let file = std::fs::File::create(&log).unwrap();
-        let mut command = Command::new("bash");
-        command
-            .arg(root.join("scripts/fastapi-app"))
-            .args(["python", &format!("{CORPUS}/make_cases.py"), "serve", &port.to_string()])
-            .current_dir(&root)
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file);
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let child = command.spawn().expect("scripts/fastapi-app starts");
-        Services { child, port, log }
+        let script = format!("{CORPUS}/make_cases.py");
+        let service = Service::start("scripts/fastapi-app", &["python", &script, "serve", &port.to_string()], log);
+        Services { service, port }
     }
 
     /// Waits until uvicorn listens (it binds once every app is built).
     fn wait(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(600);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "the corpus's services exited ({status}):\n{}",
-                    std::fs::read_to_string(&self.log).unwrap_or_default()
-                );
-            }
+            self.service.assert_running("the corpus's services");
             assert!(Instant::now() < deadline, "the corpus's services did not start in time");
             std::thread::sleep(Duration::from_millis(100));
         }
-    }
-}
-
-impl Drop for Services {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-s", "TERM", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).stderr(Stdio::null()).status();
-        }
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
     }
 }
 

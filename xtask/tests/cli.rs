@@ -138,15 +138,35 @@ fn lower_notes() {
 }
 
 #[test]
-fn a_spec_that_cannot_be_generated_from_exits_2() {
+fn an_operation_that_cannot_be_generated_is_left_out_with_a_note_and_a_count() {
     let mut spec = spec_with_every_note();
     spec["paths"]["/items/{item_id}"]["get"]["parameters"][0]["in"] = json!("matrix");
+    let total = spec["paths"].as_object().unwrap().values().map(|item| item.as_object().unwrap().len()).sum::<usize>();
+    let scratch = scratch_with_spec("left-out", &spec);
+    let (code, stdout, stderr) = xtask_in(Some(scratch.root()), &["generate"]);
+    assert_eq!(code, i32::from(ExitCode::Success.code()), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note: openapi.json: /paths/~1items~1{item_id}/get: `read_item_items__item_id__get` left out of the client and the server: "
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" [parameter-location] at /paths/~1items~1{item_id}/get/parameters/0"), "{stderr}");
+    let count = format!("   Generated {} of {total} operations (1 left out: see the notes)\n", total - 1);
+    assert!(stdout.starts_with(&count), "{stdout}");
+    assert!(stdout.contains("     Written client/src/generated.rs\n"), "{stdout}");
+}
+
+#[test]
+fn a_spec_that_cannot_be_generated_from_exits_2() {
+    let mut spec = spec_with_every_note();
+    spec["openapi"] = json!("2.0");
     let scratch = scratch_with_spec("refused", &spec);
     let (code, stdout, stderr) = xtask_in(Some(scratch.root()), &["generate"]);
     assert_eq!(code, i32::from(ExitCode::CannotGenerate.code()), "{stderr}");
     assert_eq!(stdout, "");
-    assert!(stderr.contains("error: openapi.json cannot be generated from (2 problems):\n"), "{stderr}");
-    assert!(stderr.contains(" [parameter-location]\n"), "{stderr}");
+    assert!(stderr.contains("error: openapi.json cannot be generated from (1 problem):\n"), "{stderr}");
+    assert!(stderr.contains(" [version]\n"), "{stderr}");
 }
 
 /// Runs the binary as `cargo run` in another checkout runs it when the two
