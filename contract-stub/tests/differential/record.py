@@ -161,10 +161,14 @@ def main() -> int:
     group.add_argument("--check", action="store_true")
     args = parser.parse_args()
     port = free_port()
+    # under scripts/supervise: uvicorn ends with this script however it ends
+    supervise = os.path.join(os.path.dirname(__file__), "..", "..", "..", "scripts", "supervise")
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, os.path.abspath(supervise), sys.executable, "-m", "uvicorn", "app:app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=APP_DIR,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        stdin=subprocess.PIPE,
     )
     try:
         base = f"http://127.0.0.1:{port}"
