@@ -298,7 +298,7 @@ fn prepared_input(spec: &Spec) -> (Value, crate::client_ops::Plan) {
         }
     }
     crate::spec::drop_inline_body_titles(&mut doc, spec);
-    json_without_schema_as_any(&mut doc);
+    json_without_schema_as_any(&mut doc, spec);
     combine_error_bodies(&mut doc, spec);
     optional_headers_without_null(&mut doc, spec);
     raw_bodies_as_progenitor_reads_them(&mut doc, spec);
@@ -311,52 +311,25 @@ fn prepared_input(spec: &Spec) -> (Value, crate::client_ops::Plan) {
 /// {"content": {"application/json": {"example": ...}}}}`) is any JSON
 /// value, which is what `{}` says; progenitor has no case for a missing
 /// schema (`todo!("media type encoding, no schema")`).
-fn json_without_schema_as_any(doc: &mut Value) {
-    let mut contents: Vec<&mut Value> = Vec::new();
-    let (paths, components) = match doc.as_object_mut() {
-        Some(d) => {
-            let mut paths = None;
-            let mut components = None;
-            for (k, v) in d.iter_mut() {
-                match k.as_str() {
-                    "paths" => paths = Some(v),
-                    "components" => components = Some(v),
-                    _ => {}
-                }
-            }
-            (paths, components)
-        }
-        None => return,
-    };
-    for item in paths.and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
-        for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
-            let Some(op) = op.as_object_mut() else { continue };
-            for (key, value) in op.iter_mut() {
-                match key.as_str() {
-                    "requestBody" => contents.extend(value.get_mut("content")),
-                    "responses" => contents.extend(
-                        value
-                            .as_object_mut()
-                            .into_iter()
-                            .flat_map(|r| r.values_mut())
-                            .filter_map(|r| r.get_mut("content")),
-                    ),
-                    _ => {}
-                }
-            }
-        }
+fn json_without_schema_as_any(doc: &mut Value, spec: &Spec) {
+    // the places that hold a `content` map: each operation's request body
+    // and responses, and those under `components`
+    let mut holders: Vec<String> = Vec::new();
+    for op in &spec.operations {
+        holders.push(format!("{}/requestBody", op.pointer));
+        let responses = format!("{}/responses", op.pointer);
+        let codes = doc.pointer(&responses).and_then(Value::as_object).into_iter().flat_map(|r| r.keys());
+        holders.extend(codes.map(|code| crate::pointer::join(&responses, code)));
     }
-    if let Some(components) = components.and_then(Value::as_object_mut) {
-        for (kind, map) in components.iter_mut() {
-            if kind == "responses" || kind == "requestBodies" {
-                contents.extend(
-                    map.as_object_mut().into_iter().flat_map(|m| m.values_mut()).filter_map(|r| r.get_mut("content")),
-                );
-            }
-        }
+    for kind in ["/components/responses", "/components/requestBodies"] {
+        let names = doc.pointer(kind).and_then(Value::as_object).into_iter().flat_map(|m| m.keys());
+        holders.extend(names.map(|name| crate::pointer::join(kind, name)));
     }
-    for content in contents {
-        for (media, m) in content.as_object_mut().into_iter().flatten() {
+    for holder in holders {
+        let Some(content) = doc.pointer_mut(&format!("{holder}/content")).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (media, m) in content.iter_mut() {
             let json = media == "application/json" || media.starts_with("application/json;");
             if let Some(m) = m.as_object_mut()
                 && json

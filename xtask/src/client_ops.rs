@@ -1019,20 +1019,8 @@ pub fn prepare(doc: &mut Value, spec: &Spec) -> Plan {
     let hoisted = std::mem::take(&mut types.hoisted);
     let auth = (!security.schemes.is_empty()).then(|| security_code(doc, spec, &security));
     // progenitor's input: without these operations, with the hoisted schemas
-    for op in spec.operations.iter().filter(|op| custom.iter().any(|c| c.name == op.name)) {
-        let (item_ptr, method) = op.pointer.rsplit_once('/').unwrap_or_default();
-        let method = method.to_string();
-        if let Some(Value::Object(item)) = doc.pointer_mut(item_ptr) {
-            item.shift_remove(&method);
-            let any_left = item.keys().any(|k| crate::spec::METHODS.contains(&k.as_str()));
-            if !any_left && let Some((paths_ptr, key)) = item_ptr.rsplit_once('/') {
-                let key = crate::pointer::unescape(key);
-                if let Some(Value::Object(paths)) = doc.pointer_mut(paths_ptr) {
-                    paths.shift_remove(&key);
-                }
-            }
-        }
-    }
+    let handled = spec.operations.iter().filter(|op| custom.iter().any(|c| c.name == op.name));
+    crate::contain::remove_operations(doc, handled.map(|op| op.pointer.as_str()));
     if !hoisted.is_empty()
         && let Some(schemas) = doc
             .as_object_mut()

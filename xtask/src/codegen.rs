@@ -152,9 +152,9 @@ fn isolate(spec: &Spec) -> BTreeMap<String, Problem> {
 
 /// The operations a failure needs together (no one fails alone), found by
 /// removing them: the shortest prefix of the operations whose removal lets
-/// the rest (with the components it reaches) generate ends with one of them; it is left out, the others are
-/// put back, and so on while the rest fails (at most 16 rounds of
-/// log2(operations) generations).
+/// the rest (with the components it reaches) generate ends with one of
+/// them; it is left out, the others are put back, and so on while the rest
+/// fails (at most 16 rounds of log2(operations) generations).
 fn together(spec: &Spec, problem: &Problem) -> BTreeMap<String, Problem> {
     let ops: Vec<&str> = spec.operations.iter().map(|op| op.pointer.as_str()).collect();
     let mut found: BTreeMap<String, Problem> = BTreeMap::new();

@@ -985,18 +985,18 @@ impl<'a> Lowerer<'a> {
     /// their own, so that the union sees its null arm as pydantic's.
     fn null_type_value(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
         let note = "`\"type\": null` read as `\"type\": \"null\"`, the null type; nothing lost";
-        if obj.get("type") == Some(&Value::Null) {
-            obj.insert("type".into(), Value::String("null".into()));
-            self.note(NoteKind::NullTypeValue, &join(ptr, "type"), note);
-        }
+        let mut read = |schema: &mut Map<String, Value>, at: String| {
+            if schema.get("type") == Some(&Value::Null) {
+                schema.insert("type".into(), Value::String("null".into()));
+                self.note(NoteKind::NullTypeValue, &join(&at, "type"), note);
+            }
+        };
+        read(obj, ptr.to_string());
         for union in ["anyOf", "oneOf"] {
             let Some(Value::Array(members)) = obj.get_mut(union) else { continue };
             for (i, member) in members.iter_mut().enumerate() {
-                if let Some(member) = member.as_object_mut()
-                    && member.get("type") == Some(&Value::Null)
-                {
-                    member.insert("type".into(), Value::String("null".into()));
-                    self.note(NoteKind::NullTypeValue, &join(&join(&join(ptr, union), &i.to_string()), "type"), note);
+                if let Some(member) = member.as_object_mut() {
+                    read(member, join(&join(ptr, union), &i.to_string()));
                 }
             }
         }

@@ -465,25 +465,15 @@ impl Spec {
 fn skip_operations(doc: &mut Value, skip: &BTreeMap<String, String>, problems: &mut Vec<Problem>) -> Vec<Note> {
     let mut notes = Vec::new();
     let mut found = BTreeSet::new();
-    let mut touched = BTreeSet::new();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
-            for method in METHODS {
-                let id = item.get(method).and_then(|op| op.get("operationId")).and_then(Value::as_str);
-                let Some((id, why)) = id.and_then(|id| skip.get_key_value(id)) else { continue };
-                found.insert(id.clone());
-                touched.insert(path.clone());
-                item.shift_remove(method);
-                let pointer = pointer::join(&pointer::join("/paths", path), method);
-                let message =
-                    format!("`{id}` left out of the client and the server, as codegen.toml [skip] asks: {why}");
-                notes.push(Note::new(NoteKind::Skipped, pointer, message));
-            }
-        }
-        let emptied = |item: &Value| item.as_object().is_some_and(|i| !METHODS.iter().any(|m| i.contains_key(*m)));
-        paths.retain(|path, item| !(touched.contains(path) && emptied(item)));
+    let mut gone = Vec::new();
+    for (pointer, id) in crate::contain::operations(doc) {
+        let Some((id, why)) = id.and_then(|id| skip.get_key_value(&id)) else { continue };
+        found.insert(id.clone());
+        let message = format!("`{id}` left out of the client and the server, as codegen.toml [skip] asks: {why}");
+        notes.push(Note::new(NoteKind::Skipped, pointer.clone(), message));
+        gone.push(pointer);
     }
+    crate::contain::remove_operations(doc, gone.iter().map(String::as_str));
     for id in skip.keys().filter(|id| !found.contains(*id)) {
         let message = format!("[skip] names operation `{id}`, which the spec does not have");
         problems.push(Problem::in_file(Kind::StaleSkip, "codegen.toml", message).fix("remove the entry"));
