@@ -2,7 +2,10 @@
 //! a variable one reaches its own operation, for another method (POST
 //! /items/batch beside GET /items/{item_id}) and for the same method (GET
 //! /items/featured beside GET /items/{item_id}, through the version policy),
-//! and requests that name the wrong one are refused as routing errors.
+//! and requests that name the wrong one are refused as routing errors. A
+//! place two paths name differently (`/items/{item_id}` beside
+//! `/items/{id}/owner`) is routed under one name, and a name the route holds
+//! already gets a number (`/items/batch/{item_id}` → `{item_id_2}`).
 
 use codegen_tests::inventory_server::{self as api, InventoryApi, types};
 use dropshot::{HttpError, HttpResponseCreated, HttpResponseOk, Path, Query, RequestContext, TypedBody};
@@ -55,6 +58,24 @@ impl InventoryApi for Inventory {
         let id = path.into_inner().item_id;
         Ok(HttpResponseOk(item(id, &format!("item {id}"))))
     }
+
+    async fn item_owner(
+        _: RequestContext<()>,
+        path: Path<api::ItemOwnerPath>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        let path = path.into_inner();
+        assert_eq!(path.item_id_2, "owner");
+        Ok(HttpResponseOk(format!("owner of {}", path.id)))
+    }
+
+    async fn batch_item(
+        _: RequestContext<()>,
+        path: Path<api::BatchItemPath>,
+    ) -> Result<HttpResponseOk<types::Item>, HttpError> {
+        let path = path.into_inner();
+        assert_eq!(path.item_id_literal, "batch");
+        Ok(HttpResponseOk(item(path.item_id, "in a batch")))
+    }
 }
 
 async fn serve() -> dropshot::HttpServer<()> {
@@ -97,6 +118,24 @@ async fn literal_and_variable_siblings_reach_their_own_operations() {
     assert_eq!((status, body[0]["name"].as_str()), (201, Some("bolt")));
     let (status, body) = call(&server, reqwest::Method::GET, "/items", None).await;
     assert_eq!((status, body[0]["id"].as_i64()), (200, Some(50)));
+    server.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_place_named_otherwise_by_another_path_reaches_its_operation() {
+    let server = serve().await;
+    let (status, body) = call(&server, reqwest::Method::GET, "/items/7/owner", None).await;
+    assert_eq!((status, body.as_str()), (200, Some("owner of 7")));
+    let (status, body) = call(&server, reqwest::Method::GET, "/items/batch/8", None).await;
+    assert_eq!((status, body["id"].as_i64(), body["name"].as_str()), (200, Some(8), Some("in a batch")));
+    let (status, body) = call(&server, reqwest::Method::GET, "/items/8", None).await;
+    assert_eq!((status, body["name"].as_str()), (200, Some("item 8")));
+    // the parameter is read from the route's name and named as the spec names it
+    let (status, body) = call(&server, reqwest::Method::GET, "/items/x/owner", None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("id"), "{body}");
+    assert_eq!(api::allowed_methods("/items/7/owner"), Some(&["GET"][..]));
+    assert_eq!(api::allowed_methods("/items/batch/8"), Some(&["GET"][..]));
     server.close().await.unwrap();
 }
 

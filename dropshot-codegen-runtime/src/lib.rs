@@ -111,7 +111,7 @@ pub fn version_policy(literal_routes: LiteralRoutes) -> dropshot::VersionPolicy 
 /// that placeholder.
 pub fn publish(
     main: ApiDescription<StubContext>,
-    published: Option<ApiDescription<StubContext>>,
+    published: impl IntoIterator<Item = ApiDescription<StubContext>>,
     title: &str,
     version: &str,
 ) -> Value {
@@ -121,7 +121,7 @@ pub fn publish(
         api.openapi(title, semver::Version::new(0, 0, 0)).json().expect("dropshot serialises its document")
     };
     let mut doc = describe(&main);
-    if let Some(published) = published {
+    for published in published {
         merge_documents(&mut doc, describe(&published));
     }
     doc["info"]["version"] = Value::String(version.to_string());

@@ -88,7 +88,32 @@ pub fn generate_split(spec: &Spec, types: impl FnOnce(TypesPart)) -> Result<Stri
     merge_modules(&mut file.items, "builder");
     credentials_default(&mut file.items);
     mark_deprecated(&mut file.items, spec);
+    syn::visit_mut::visit_file_mut(&mut MethodsReqwestLacks, &mut file);
     Ok(prettyplease::unparse(&file))
+}
+
+/// progenitor (0.15) sends an operation with the `reqwest::Client` method
+/// of its HTTP method's name, and reqwest has none for OPTIONS and TRACE
+/// (the test `progenitor_still_calls_a_method_reqwest_lacks` shows when this
+/// can go): `client.options(url)` becomes
+/// `client.request(::reqwest::Method::OPTIONS, url)`.
+struct MethodsReqwestLacks;
+
+impl syn::visit_mut::VisitMut for MethodsReqwestLacks {
+    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+        syn::visit_mut::visit_expr_method_call_mut(self, call);
+        let constant = match call.method.to_string().as_str() {
+            "options" => quote::format_ident!("OPTIONS"),
+            "trace" => quote::format_ident!("TRACE"),
+            _ => return,
+        };
+        let on_client = matches!(&*call.receiver, syn::Expr::Field(f) if matches!(&f.member, syn::Member::Named(m) if m == "client"));
+        if on_client && call.args.len() == 1 {
+            let url = call.args.first().cloned();
+            call.method = quote::format_ident!("request");
+            call.args = syn::parse_quote!(::reqwest::Method::#constant, #url);
+        }
+    }
 }
 
 /// `#[deprecated]` on the `Client` method of every operation the spec marks
@@ -690,7 +715,23 @@ mod tests {
         merge_modules(&mut file.items, "builder");
         credentials_default(&mut file.items);
         mark_deprecated(&mut file.items, spec);
+        syn::visit_mut::visit_file_mut(&mut MethodsReqwestLacks, &mut file);
         assemble(spec, &prettyplease::unparse(&file), "")
+    }
+
+    /// Upstream: progenitor calls `reqwest::Client::options`, which does not
+    /// exist. When this fails, `MethodsReqwestLacks` can go.
+    #[test]
+    fn progenitor_still_calls_a_method_reqwest_lacks() {
+        let text = serde_json::json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {
+            "options": {"operationId": "preflight", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {}}}}}}}}})
+        .to_string();
+        let spec = Spec::from_str("openapi.json", &text, Config::default()).unwrap();
+        let (tokens, _) = progenitor_tokens(&spec).unwrap();
+        assert!(tokens.to_string().contains(". options (url)"), "{tokens}");
+        let generated = generate(&spec).unwrap();
+        assert!(generated.contains(".request(::reqwest::Method::OPTIONS, url)") && !generated.contains(".options("));
     }
 
     #[test]

@@ -1376,6 +1376,8 @@ fn builder(c: &CustomOp) -> TokenStream {
             quote!(#code => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),)
         }
     });
+    // the request's URL, named apart from a parameter called `url`
+    let url = if idents.iter().any(|i| i == "url") { format_ident!("__url") } else { format_ident!("url") };
     let send_doc = format!("Sends a `{}` request to `{}`", c.method.to_uppercase(), c.path);
     let unpack = idents.iter().map(|i| quote!(let #i = #i.map_err(Error::InvalidRequest)?;));
     let n_headers = c.params.iter().filter(|p| p.place == In::Header).count() + 2;
@@ -1400,7 +1402,7 @@ fn builder(c: &CustomOp) -> TokenStream {
             pub async fn send(self) -> Result<ResponseValue<#ok_ty>, Error<#error_ty>> {
                 let Self { client, #(#idents),* } = self;
                 #(#unpack)*
-                let url = format!(#fmt, #(#args),*);
+                let #url = format!(#fmt, #(#args),*);
                 #[allow(unused_mut)]
                 let mut header_map = ::reqwest::header::HeaderMap::with_capacity(#n_headers);
                 header_map.append(
@@ -1411,7 +1413,7 @@ fn builder(c: &CustomOp) -> TokenStream {
                 #(#cookies)*
                 let builder = client
                     .client
-                    .#method(url)
+                    .#method(#url)
                     #accept
                     .headers(header_map)
                     #(#queries)*;

@@ -242,6 +242,8 @@ kinds! {
         NullOnly => "null-only-lowered",
         /// `"type": null` (JSON's null) was read as the null type.
         NullTypeValue => "null-type-value",
+        /// `nullable`, no 3.1 keyword, was found in a 3.1 document and ignored.
+        NullableIn31 => "nullable-ignored",
         /// `patternProperties` was lowered to `additionalProperties`: the keys' pattern is lost.
         PatternProperties => "pattern-properties-lowered",
         /// A Python-syntax `pattern` was translated to the ECMAScript syntax.

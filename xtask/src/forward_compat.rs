@@ -231,7 +231,18 @@ fn idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
 fn is_string_enum(e: &syn::ItemEnum) -> bool {
     !e.variants.is_empty()
         && e.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit))
+        && derives_deserialize(&e.attrs)
         && !serde_words(&e.attrs).iter().any(|w| w == "untagged" || w == "tag")
+}
+
+/// Whether serde reads the type: an enum of unit variants that it does not
+/// (the success statuses of an operation with no body in any) is no string
+/// enum of the spec.
+fn derives_deserialize(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == "Deserialize")))
+    })
 }
 
 /// The words of the `#[serde(...)]` attributes (`untagged`, `tag`, …).
@@ -398,9 +409,9 @@ mod tests {
     fn what_a_union_chooses_by_stays_exact() {
         let mut items = types(
             r#"
-            #[derive(Clone, Copy)] pub enum CatKind { #[serde(rename = "cat")] Cat }
-            #[derive(Clone, Copy)] pub enum DogKind { #[serde(rename = "dog")] Dog }
-            #[derive(Clone, Copy)] pub enum Mood { #[serde(rename = "calm")] Calm }
+            #[derive(Deserialize, Clone, Copy)] pub enum CatKind { #[serde(rename = "cat")] Cat }
+            #[derive(Deserialize, Clone, Copy)] pub enum DogKind { #[serde(rename = "dog")] Dog }
+            #[derive(Deserialize, Clone, Copy)] pub enum Mood { #[serde(rename = "calm")] Calm }
             #[serde(deny_unknown_fields)] pub struct Cat { pub kind: CatKind, pub mood: Mood }
             #[serde(deny_unknown_fields)] pub struct Dog { pub kind: DogKind, pub mood: ::std::option::Option<Mood> }
             #[serde(untagged)] pub enum Pet { Cat(Cat), Dog(::std::boxed::Box<Dog>) }
@@ -408,11 +419,20 @@ mod tests {
         );
         apply(&mut items, &["Pet".to_string()].into(), &BTreeSet::new());
         let out = text(items);
-        assert!(out.contains("#[derive(Clone, Copy)]\npub enum CatKind"), "{out}");
-        assert!(out.contains("#[derive(Clone, Copy)]\npub enum DogKind"), "{out}");
+        assert!(out.contains("#[derive(Deserialize, Clone, Copy)]\npub enum CatKind"), "{out}");
+        assert!(out.contains("#[derive(Deserialize, Clone, Copy)]\npub enum DogKind"), "{out}");
         // a property that all members type alike tells none apart
-        assert!(out.contains("#[derive(Clone)]\n#[non_exhaustive]\npub enum Mood"), "{out}");
+        assert!(out.contains("#[derive(Deserialize, Clone)]\n#[non_exhaustive]\npub enum Mood"), "{out}");
         assert_eq!(out.matches("deny_unknown_fields").count(), 2, "{out}");
+    }
+
+    /// The success statuses of an operation without a body in any
+    /// (`enum DeleteResponse { Ok, NoContent }`) are no string enum.
+    #[test]
+    fn an_enum_serde_does_not_read_gets_no_catch_all() {
+        let mut items = types("pub enum DeleteResponse { Ok, NoContent }");
+        apply(&mut items, &["DeleteResponse".to_string()].into(), &BTreeSet::new());
+        assert_eq!(text(items), "pub enum DeleteResponse {\n    Ok,\n    NoContent,\n}\n");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub mod server;
 pub mod spec;
 #[doc(hidden)]
 pub mod testing;
+pub mod typify_shapes;
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

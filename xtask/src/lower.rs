@@ -93,6 +93,8 @@
 //!     - a null-only schema (`type: "null"`, `["null"]`, `const: null`, a union
 //!       of nulls; pydantic's `x: None`) → `nullable: true` with no type: null
 //!       is accepted and sent, that null is its only value is lost;
+//!     - `nullable` in a 3.1 document (no 3.1 keyword: `json_schema_extra`
+//!       copying 3.0) is dropped, as 3.1 validators and FastAPI ignore it;
 //!     - a `pattern` in Python's syntax (`(?P<name>…)`, `(?P=name)`, `\A`,
 //!       `\Z`) → the ECMAScript syntax OpenAPI specifies; nothing is lost.
 //!
@@ -143,7 +145,8 @@ pub struct Lowered {
 /// Lowers a whole document. Collects ALL problems (not just the first) and
 /// returns them sorted by pointer; their file is left for the loader to fill in.
 pub fn lower(doc: &Value) -> Result<Lowered, Vec<Problem>> {
-    let mut cx = Lowerer { input: doc, errors: Vec::new(), notes: Vec::new(), refs: Vec::new(), depth: 0 };
+    let mut cx =
+        Lowerer { input: doc, errors: Vec::new(), notes: Vec::new(), refs: Vec::new(), depth: 0, from_31: false };
     let mut out = doc.clone();
     cx.document(&mut out);
     cx.recheck_refs(&out);
@@ -257,6 +260,8 @@ struct Lowerer<'a> {
     /// target pointer), rechecked against the output
     refs: Vec<(String, String)>,
     depth: usize,
+    /// the input is 3.1, where `nullable` is no keyword
+    from_31: bool,
 }
 
 impl<'a> Lowerer<'a> {
@@ -321,6 +326,7 @@ impl<'a> Lowerer<'a> {
         match root.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.1.") => {
                 root.insert("openapi".into(), "3.0.3".into());
+                self.from_31 = true;
                 true
             }
             Some(Value::String(v)) if v.starts_with("3.0.") => true,
@@ -797,6 +803,7 @@ impl<'a> Lowerer<'a> {
             }
         };
         self.null_type_value(obj, ptr);
+        self.nullable_in_31(obj, ptr);
         self.pattern_properties(obj, ptr);
         for (keyword, what) in REFUSED {
             if obj.contains_key(keyword) {
@@ -999,6 +1006,22 @@ impl<'a> Lowerer<'a> {
                     read(member, join(&join(ptr, union), &i.to_string()));
                 }
             }
+        }
+    }
+
+    /// `nullable` in a 3.1 document (a model's `json_schema_extra` copying
+    /// 3.0): 3.1 has no such keyword, its validators and pydantic ignore it,
+    /// and null is said where the schema is used (`anyOf` with null). It is
+    /// dropped: read as 3.0 it would make the schema itself nullable, which
+    /// the service does not mean (and typify names a nullable titled object
+    /// twice).
+    fn nullable_in_31(&mut self, obj: &mut Map<String, Value>, ptr: &str) {
+        if self.from_31 && obj.shift_remove("nullable").is_some() {
+            self.note(
+                NoteKind::NullableIn31,
+                &join(ptr, "nullable"),
+                "`nullable` is no OpenAPI 3.1 keyword (3.1 says null with `type` or `anyOf`): ignored, as 3.1 validators and FastAPI ignore it",
+            );
         }
     }
 

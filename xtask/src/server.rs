@@ -94,8 +94,29 @@ pub fn generate(spec: &Spec) -> Result<String, Problem> {
     let tokens = crate::quietly(|| Generator::new(spec).and_then(|g| g.generate())).map_err(|panic| {
         Problem::new(Kind::GeneratorBug, "", format!("typify cannot generate the server's types yet ({panic})"))
     })??;
-    let body = crate::format_tokens(tokens)?;
+    let body = crate::format_tokens(edition_2024_keywords(tokens))?;
     Ok(crate::with_header(spec, "//", &format!("{INNER_ATTRIBUTES}\n{body}")))
+}
+
+/// typify's `JsonSchema` impls (of integer enums and constrained scalars)
+/// name their argument, and schemars 0.8's module, `gen`, a keyword since
+/// Rust 2024 (typify 0.8, tracked by the test
+/// `typify_still_names_an_argument_gen`): every such identifier becomes
+/// `r#gen`, which every edition reads as the same name.
+fn edition_2024_keywords(tokens: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, Ident, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(ident) if ident == "gen" => TokenTree::Ident(Ident::new_raw("gen", ident.span())),
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), edition_2024_keywords(group.stream()));
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
@@ -170,7 +191,7 @@ impl<'a> Generator<'a> {
                 format!("typify cannot generate these schemas: {e}"),
             )
         })?;
-        let routes = Routes::new(&spec.operations)?;
+        let routes = Routes::new(&spec.operations);
         let mut doc = lowered;
         crate::spec::drop_inline_body_titles(&mut doc, spec);
         Ok(Self { spec, doc, types, routes })
@@ -200,20 +221,21 @@ impl<'a> Generator<'a> {
         })?;
         let error = quote!(#error);
         let main_endpoints = endpoints.iter().map(|e| self.endpoint_tokens(e, &error, false));
-        let published: Vec<TokenStream> =
-            endpoints.iter().filter(|e| e.shadowed).map(|e| self.endpoint_tokens(e, &error, true)).collect();
+        let published: Vec<Vec<TokenStream>> = publishing_groups(endpoints.iter().filter(|e| e.shadowed))
+            .into_iter()
+            .map(|group| group.into_iter().map(|e| self.endpoint_tokens(e, &error, true)).collect())
+            .collect();
         let title = self.spec.lowered.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string();
         let version = self.spec.lowered.pointer("/info/version").and_then(Value::as_str).unwrap_or("0.0.0").to_string();
         let types = self.types.to_stream();
         let trait_doc = format!(
             "The operations of {title}, one endpoint each.\n\nImplement it on an empty enum with `type Context`, and serve `{trait_mod}::api_description::<YourImpl>()`."
         );
-        let published_mod = if published.is_empty() {
-            quote! {
+        let published_mod = match published.as_slice() {
+            [] => quote! {
                 fn published_description() -> Option<dropshot::ApiDescription<dropshot::StubContext>> { None }
-            }
-        } else {
-            quote! {
+            },
+            [published] => quote! {
                 /// The operations that are routed at a variable's place (see
                 /// the module docs of the generator), declared at their real
                 /// paths. Never routed: only described, for [`openapi`].
@@ -227,6 +249,37 @@ impl<'a> Generator<'a> {
                 }
                 fn published_description() -> Option<dropshot::ApiDescription<dropshot::StubContext>> {
                     Some(published::published_mod::stub_api_description().expect("the published operations form a valid description"))
+                }
+            },
+            groups => {
+                // one description cannot hold them all at their real paths
+                // (dropshot's router again): each group can
+                let mods = groups.iter().enumerate().map(|(i, group)| {
+                    let m = format_ident!("published_{}", i + 1);
+                    quote! {
+                        /// Operations routed at a variable's place (see the
+                        /// module docs of the generator), declared at their
+                        /// real paths, in groups that dropshot's router can
+                        /// each hold. Never routed: only described, for [`openapi`].
+                        pub mod #m {
+                            use super::*;
+                            #[dropshot::api_description]
+                            pub trait Published {
+                                type Context;
+                                #(#group)*
+                            }
+                        }
+                    }
+                });
+                let descriptions = (1..=groups.len()).map(|i| {
+                    let m = format_ident!("published_{i}");
+                    quote!(#m::published_mod::stub_api_description().expect("the published operations form a valid description"))
+                });
+                quote! {
+                    #(#mods)*
+                    fn published_description() -> Vec<dropshot::ApiDescription<dropshot::StubContext>> {
+                        vec![#(#descriptions),*]
+                    }
                 }
             }
         };
@@ -381,7 +434,14 @@ impl<'a> Generator<'a> {
             let field_tokens = quote! { #doc #rename #default_attr #optional_default #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, };
             match location {
                 "path" => {
-                    path_fields.push(field_tokens);
+                    // read from the route's name for the place where it differs
+                    let routed = match route.renamed.get(&name) {
+                        Some(routed) => {
+                            quote! { #doc #[serde(rename = #routed)] #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, }
+                        }
+                        None => field_tokens,
+                    };
+                    path_fields.push(routed);
                     published_fields.push(quote! { #doc #rename pub #field_ident: #ty, });
                 }
                 "header" => header_fields.push(field_tokens),
@@ -410,8 +470,15 @@ impl<'a> Generator<'a> {
             }
         }
         // literal segments that the router sees as variables
+        let param_names: BTreeSet<String> =
+            params.iter().filter_map(|(_, p)| p.get("name").and_then(Value::as_str)).map(field_ident).collect();
         for (var, literal, check_fn) in self.routes.literal_fields(op) {
-            let field_ident = syn::Ident::new(&field_ident(&var), Span::call_site());
+            let mut field = field_ident(&var);
+            if param_names.contains(&field) {
+                // the route's name for this place is a parameter's elsewhere in the path
+                field.push_str("_literal");
+            }
+            let field_ident = syn::Ident::new(&field, Span::call_site());
             let rename = (field_ident != var).then(|| quote!(#[serde(rename = #var)]));
             let check = check_fn.to_string();
             let doc = format!(
@@ -426,7 +493,7 @@ impl<'a> Generator<'a> {
         let published_path_ident = format_ident!("{pascal}PublishedPath");
         let query_ident = format_ident!("{pascal}Query");
         let derive = quote!(#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]);
-        let shadowed = route.shadowed;
+        let shadowed = route.differs();
         let path_struct = (!path_fields.is_empty()).then(|| {
             let doc = format!("Path parameters of `{}`.", op.name);
             support.push(quote! { #[doc = #doc] #derive pub struct #path_ident { #(#path_fields)* } });
@@ -991,77 +1058,108 @@ struct Route {
     literal_segments: Vec<(usize, String, String)>,
     /// (segment index, variable name, literals refused) for variable segments with literal siblings.
     guarded_variables: Vec<(usize, String, Vec<String>)>,
+    /// spec name → route name, for variables the route names as a sibling
+    /// path does (`{id}` routed as `{data_product_id}`)
+    renamed: BTreeMap<String, String>,
+}
+
+impl Route {
+    /// Whether dropshot routes the operation elsewhere than its spec path
+    /// (so that the published description is a second endpoint).
+    fn differs(&self) -> bool {
+        self.shadowed || !self.renamed.is_empty()
+    }
 }
 
 impl Routes {
-    fn new(ops: &[Operation]) -> Result<Self, Problem> {
+    fn new(ops: &[Operation]) -> Self {
         let mut methods: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for op in ops {
             methods.entry(op.path.clone()).or_default().insert(op.method.to_uppercase());
         }
-        // for each prefix (segments before i), the variable name used at i, if any
-        let mut variable_at: BTreeMap<Vec<String>, String> = BTreeMap::new();
-        for path in methods.keys() {
-            let segs = segments(path);
-            for (i, seg) in segs.iter().enumerate() {
-                if let Some(v) = variable(seg) {
-                    let prefix = normalise(&segs[..i]);
-                    match variable_at.get(&prefix) {
-                        Some(existing) if existing != v => {
-                            let message = format!(
-                                "names the segment after `/{}` `{{{v}}}`, where another path names it `{{{existing}}}`",
-                                segs[..i].join("/")
-                            );
-                            return Err(Problem::new(
-                                Kind::RouteVariableNames,
-                                crate::pointer::join("/paths", path),
-                                message,
-                            )
-                            .fix("dropshot's router needs one name per place, so rename one of them in the service"));
-                        }
-                        _ => {
-                            variable_at.insert(prefix, v.to_string());
-                        }
+        // dropshot's router is a tree whose node holds either literal
+        // children or one variable child, under one name: lay out every
+        // spec path place by place. At a place where any path has a
+        // variable, every path through that node is routed through it: a
+        // literal there becomes the variable with a check that it is that
+        // literal (`literal_segments`); a variable named otherwise than the
+        // first path (in the document's order) names it reads its parameter from that name
+        // (`renamed`). A name the route already holds nearer the root gets a
+        // suffix (`{token_id}` under `/tokens/{token_id}` becomes
+        // `{token_id_2}`). FastAPI's router holds any of these.
+        // in the document's order, so that a path added later (as services
+        // grow) does not rename the places its elders named
+        let mut paths: Vec<&String> = Vec::new();
+        for op in ops {
+            if !paths.contains(&&op.path) {
+                paths.push(&op.path);
+            }
+        }
+        let spec_segs: Vec<Vec<&str>> = paths.iter().map(|p| segments(p)).collect();
+        let mut routed: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
+        let depth = spec_segs.iter().map(Vec::len).max().unwrap_or(0);
+        for i in 0..depth {
+            let mut nodes: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+            for (k, _) in spec_segs.iter().enumerate().filter(|(_, s)| s.len() > i) {
+                nodes.entry(normalise(&routed[k])).or_default().push(k);
+            }
+            for members in nodes.into_values() {
+                let Some(first) = members.iter().find_map(|&k| variable(spec_segs[k][i])) else {
+                    for k in members {
+                        routed[k].push(spec_segs[k][i].to_string());
                     }
+                    continue;
+                };
+                let held: BTreeSet<&str> = routed[members[0]].iter().filter_map(|s| variable(s)).collect();
+                let mut name = first.to_string();
+                let mut n = 2;
+                while held.contains(name.as_str()) {
+                    name = format!("{first}_{n}");
+                    n += 1;
+                }
+                for k in members {
+                    routed[k].push(format!("{{{name}}}"));
                 }
             }
         }
+        let index: BTreeMap<&str, usize> = paths.iter().enumerate().map(|(k, p)| (p.as_str(), k)).collect();
         let mut routes = BTreeMap::new();
         for op in ops {
-            let segs = segments(&op.path);
-            let mut routed: Vec<String> = Vec::new();
+            let k = index[op.path.as_str()];
+            let segs = &spec_segs[k];
             let mut literal_segments = Vec::new();
             let mut guarded_variables = Vec::new();
-            for (i, seg) in segs.iter().enumerate() {
-                let prefix = normalise(&segs[..i]);
-                match (variable(seg), variable_at.get(&prefix)) {
-                    (None, Some(var)) => {
-                        literal_segments.push((i, var.clone(), seg.to_string()));
-                        routed.push(format!("{{{var}}}"));
-                    }
-                    (Some(v), _) => {
-                        let literals: Vec<String> = methods
-                            .keys()
-                            .filter_map(|p| {
-                                let s = segments(p);
-                                (s.len() > i && normalise(&s[..i]) == prefix && variable(s[i]).is_none())
-                                    .then(|| s[i].to_string())
+            let mut renamed = BTreeMap::new();
+            for (i, (seg, routed_seg)) in segs.iter().zip(&routed[k]).enumerate() {
+                let Some(name) = variable(routed_seg) else { continue };
+                match variable(seg) {
+                    None => literal_segments.push((i, name.to_string(), seg.to_string())),
+                    Some(v) => {
+                        if v != name {
+                            renamed.insert(v.to_string(), name.to_string());
+                        }
+                        // the literals routed through the same node
+                        let node = normalise(&routed[k][..i]);
+                        let literals: Vec<String> = (0..paths.len())
+                            .filter(|&q| {
+                                spec_segs[q].len() > i
+                                    && variable(spec_segs[q][i]).is_none()
+                                    && normalise(&routed[q][..i]) == node
                             })
+                            .map(|q| spec_segs[q][i].to_string())
                             .collect::<BTreeSet<_>>()
                             .into_iter()
                             .collect();
                         if !literals.is_empty() {
                             guarded_variables.push((i, v.to_string(), literals));
                         }
-                        routed.push(seg.to_string());
                     }
-                    (None, None) => routed.push(seg.to_string()),
                 }
             }
-            let path = format!("/{}", routed.join("/"));
+            let path = format!("/{}", routed[k].join("/"));
             routes.insert(
                 op.operation_id.clone(),
-                Route { shadowed: !literal_segments.is_empty(), path, literal_segments, guarded_variables },
+                Route { shadowed: !literal_segments.is_empty(), path, literal_segments, guarded_variables, renamed },
             );
         }
         // Operations that share dropshot's route *and* method (GET /users/me
@@ -1087,7 +1185,7 @@ impl Routes {
                 }
             }
         }
-        Ok(Self { routes, methods, versions, literal_versions })
+        Self { routes, methods, versions, literal_versions }
     }
 
     fn route_of(&self, op: &Operation) -> Route {
@@ -1171,6 +1269,61 @@ impl Routes {
 }
 
 /// The refusal of a request whose path has these methods (404 when none).
+/// The endpoints published at their real paths, in groups that dropshot's
+/// router can each hold (in order, each into the first group it fits): at
+/// one place of a group, literals or one variable, never both, and a
+/// variable under one name.
+fn publishing_groups<'e, 'a>(endpoints: impl Iterator<Item = &'e Endpoint<'a>>) -> Vec<Vec<&'e Endpoint<'a>>> {
+    /// For each node (the edges from the root), its literal children or its
+    /// variable's name.
+    #[derive(Default)]
+    struct Tree(BTreeMap<Vec<String>, (BTreeSet<String>, Option<String>)>);
+    impl Tree {
+        fn fits(&self, path: &str) -> bool {
+            let mut node = Vec::new();
+            for seg in segments(path) {
+                if let Some((literals, var)) = self.0.get(&node) {
+                    let fits = match variable(seg) {
+                        Some(v) => literals.is_empty() && var.as_deref().is_none_or(|name| name == v),
+                        None => var.is_none(),
+                    };
+                    if !fits {
+                        return false;
+                    }
+                }
+                node.push(if variable(seg).is_some() { "{}".to_string() } else { seg.to_string() });
+            }
+            true
+        }
+        fn add(&mut self, path: &str) {
+            let mut node = Vec::new();
+            for seg in segments(path) {
+                let entry = self.0.entry(node.clone()).or_default();
+                match variable(seg) {
+                    Some(v) => entry.1 = Some(v.to_string()),
+                    None => {
+                        entry.0.insert(seg.to_string());
+                    }
+                }
+                node.push(if variable(seg).is_some() { "{}".to_string() } else { seg.to_string() });
+            }
+        }
+    }
+    let mut groups: Vec<(Tree, Vec<&Endpoint<'a>>)> = Vec::new();
+    for e in endpoints {
+        let at = match groups.iter().position(|(tree, _)| tree.fits(&e.op.path)) {
+            Some(at) => at,
+            None => {
+                groups.push((Tree::default(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        groups[at].0.add(&e.op.path);
+        groups[at].1.push(e);
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
+}
+
 fn refusal(allowed: &[String]) -> TokenStream {
     quote!(dropshot_codegen_runtime::extract::RouteRefusal::for_methods(&[#(#allowed),*]))
 }
@@ -1181,6 +1334,33 @@ fn check_fn_name(op: &Operation, i: usize) -> String {
 
 /// Segments with variables reduced to a placeholder, so that prefixes with
 /// different variable names compare equal.
-fn normalise(segs: &[&str]) -> Vec<String> {
-    segs.iter().map(|s| if variable(s).is_some() { "{}".to_string() } else { s.to_string() }).collect()
+fn normalise<S: AsRef<str>>(segs: &[S]) -> Vec<String> {
+    segs.iter()
+        .map(|s| if variable(s.as_ref()).is_some() { "{}".to_string() } else { s.as_ref().to_string() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Upstream: typify 0.8 names a `JsonSchema` impl's argument `gen`,
+    /// which Rust 2024 reserves. When this fails, typify has stopped, and
+    /// `edition_2024_keywords` can go.
+    #[test]
+    fn typify_still_names_an_argument_gen() {
+        let mut settings = TypeSpaceSettings::default();
+        settings.with_derive("schemars::JsonSchema".to_string());
+        let mut types = TypeSpace::new(&settings);
+        let schema: schemars::schema::Schema =
+            serde_json::from_value(json!({"type": "integer", "enum": [101, 102]})).unwrap();
+        types.add_type_with_name(&schema, Some("Action".into())).unwrap();
+        let code = types.to_stream().to_string();
+        assert!(code.contains("gen : & mut :: schemars :: gen :: SchemaGenerator"), "{code}");
+        let fixed = edition_2024_keywords(types.to_stream()).to_string();
+        assert!(
+            !fixed.contains(" gen ") && fixed.contains("r#gen : & mut :: schemars :: r#gen :: SchemaGenerator"),
+            "{fixed}"
+        );
+    }
 }

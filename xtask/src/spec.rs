@@ -406,6 +406,9 @@ impl Spec {
         if for_generators && let Err(e) = parse_openapi(&lowered.doc) {
             return Err(vec![e]);
         }
+        if for_generators {
+            crate::typify_shapes::reshape(&mut lowered.doc);
+        }
         let names = names::assign(&operations, &config.names)?;
         let operations = operations
             .into_iter()
