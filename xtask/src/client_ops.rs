@@ -470,7 +470,12 @@ fn fields(types: &mut Types<'_>, schema: &Value, camel: &str) -> Vec<Field> {
     for (wire, p) in properties {
         let p = resolve(doc, p);
         let hint = format!("{camel}{}", wire.to_upper_camel_case());
-        let items = p.get("items").filter(|_| p.get("type").and_then(Value::as_str) == Some("array"));
+        // a reference with siblings (`allOf: [$ref]`) is what it refers to
+        let shape = match p.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+            Some([one]) => resolve(doc, one),
+            _ => p,
+        };
+        let items = shape.get("items").filter(|_| shape.get("type").and_then(Value::as_str) == Some("array"));
         let (kind, ty) = if is_binary(doc, p) {
             (FieldKind::File, quote!(super::FilePart))
         } else if let Some(items) = items {
@@ -1256,12 +1261,12 @@ fn builder(c: &CustomOp) -> TokenStream {
                         form = form.text(#wire, ::serde_json::to_string(&value).map_err(|e| Error::InvalidRequest(e.to_string()))?);
                     },
                     FieldKind::TextEach => quote! {
-                        for v in value {
+                        for v in value.iter() {
                             form = form.text(#wire, v.to_string());
                         }
                     },
                     FieldKind::JsonEach => quote! {
-                        for v in value {
+                        for v in value.iter() {
                             form = form.text(#wire, ::serde_json::to_string(&v).map_err(|e| Error::InvalidRequest(e.to_string()))?);
                         }
                     },

@@ -244,6 +244,14 @@ kinds! {
         NullTypeValue => "null-type-value",
         /// `nullable`, no 3.1 keyword, was found in a 3.1 document and ignored.
         NullableIn31 => "nullable-ignored",
+        /// A repeated or missing operationId was given one of its own.
+        OperationIdRenamed => "operation-id-renamed",
+        /// A path variable no parameter declares was declared as a string.
+        PathVariableDeclared => "path-variable-declared",
+        /// A request body offered in several media types is generated as one.
+        RequestMediaTypeChosen => "request-media-type-chosen",
+        /// An optional `deepObject` query parameter was left out of the generated code.
+        DeepObjectDropped => "deep-object-parameter-dropped",
         /// `patternProperties` was lowered to `additionalProperties`: the keys' pattern is lost.
         PatternProperties => "pattern-properties-lowered",
         /// A Python-syntax `pattern` was translated to the ECMAScript syntax.

@@ -584,7 +584,12 @@ impl<'a> Generator<'a> {
         support: &mut Vec<TokenStream>,
     ) -> Result<TokenStream, Problem> {
         let responses = doc_value.get("responses").and_then(Value::as_object).cloned().unwrap_or_default();
-        let success: Vec<(&String, &Value)> = responses.iter().filter(|(code, _)| code.starts_with('2')).collect();
+        let mut success: Vec<(&String, &Value)> = responses.iter().filter(|(code, _)| code.starts_with('2')).collect();
+        if success.is_empty() {
+            // a route whose declared status is a redirect (FastAPI's
+            // `status_code=302` beside a `RedirectResponse`) answers it on success
+            success = responses.iter().filter(|(code, _)| code.starts_with('3')).collect();
+        }
         let pointer = format!("{}/responses", op.pointer);
         if success.is_empty() {
             let message = format!("`{}` documents no success response", op.operation_id);
@@ -595,7 +600,7 @@ impl<'a> Generator<'a> {
         // (status, description, media type and schema of each content)
         let mut documented: Vec<DocumentedResponse> = Vec::new();
         for (code, response) in &success {
-            let Some(status) = code.parse::<u16>().ok().filter(|s| (200..300).contains(s)) else {
+            let Some(status) = code.parse::<u16>().ok().filter(|s| (200..400).contains(s)) else {
                 let message = format!("`{}` documents the status range `{code}`", op.operation_id);
                 return Err(Problem::new(Kind::UnsupportedStatus, format!("{pointer}/{code}"), message)
                     .fix("a handler answers one status, so document each 2xx status it answers in the service")

@@ -393,6 +393,16 @@ impl Spec {
     fn read_value(file: &str, raw: &Value, config: &Config, for_generators: bool) -> Result<Spec, Vec<Problem>> {
         let mut lowered = lower::lower(raw)?;
         let mut problems = Vec::new();
+        let named = unique_operation_ids(&mut lowered.doc);
+        lowered.notes.extend(named);
+        let declared = declare_path_variables(&mut lowered.doc);
+        lowered.notes.extend(declared);
+        if for_generators {
+            let chosen = one_request_media_type(&mut lowered.doc);
+            lowered.notes.extend(chosen);
+            let dropped = optional_deep_objects(&mut lowered.doc);
+            lowered.notes.extend(dropped);
+        }
         let skipped = skip_operations(&mut lowered.doc, &config.skip, &mut problems);
         check_reference_loops(raw, &mut problems);
         check_strict_enums(&lowered.doc, &config.client.strict_enums, &mut problems);
@@ -460,6 +470,192 @@ impl Spec {
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
         self.operations.iter().find(|op| op.operation_id == operation_id)
     }
+}
+
+/// Every operation gets an operationId of its own, as the generators need
+/// (a method per operation) and FastAPI only warns about: one that repeats
+/// an earlier one (two routes of one function) becomes `<id>_<method>`, or
+/// `<id>_<n>` where that is taken too; one with none (not FastAPI's) gets
+/// `<method>_<path>`, as FastAPI would name it. The wire is unchanged; each
+/// gets a note.
+fn unique_operation_ids(doc: &mut Value) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let places: Vec<(String, String, String)> = crate::contain::operations(doc)
+        .into_iter()
+        .filter_map(|(pointer, _)| {
+            let (item, method) = pointer.rsplit_once('/')?;
+            let path = pointer::unescape(item.strip_prefix("/paths/")?);
+            Some((pointer.clone(), path, method.to_string()))
+        })
+        .collect();
+    let mut taken: BTreeSet<String> = places
+        .iter()
+        .filter_map(|(pointer, _, _)| doc.pointer(&format!("{pointer}/operationId"))?.as_str().map(String::from))
+        .collect();
+    let mut seen = BTreeMap::new();
+    for (pointer, path, method) in places {
+        let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else { continue };
+        let given = op.get("operationId").and_then(Value::as_str).map(String::from);
+        let first = given.as_ref().and_then(|id| seen.get(id).cloned());
+        if let Some(id) = &given
+            && first.is_none()
+        {
+            seen.insert(id.clone(), pointer.clone());
+            continue;
+        }
+        let base = match &given {
+            Some(id) => format!("{id}_{method}"),
+            None => {
+                let words: String = path
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+                    .collect();
+                format!("{method}_{}", words.trim_matches('_'))
+            }
+        };
+        let mut id = base.clone();
+        let mut n = 2;
+        while taken.contains(&id) {
+            id = format!("{base}_{n}");
+            n += 1;
+        }
+        taken.insert(id.clone());
+        seen.insert(id.clone(), pointer.clone());
+        op.insert("operationId".into(), Value::String(id.clone()));
+        let message = match (&given, &first) {
+            (Some(given), Some(first)) => format!(
+                "operationId `{given}` is used again (first at {first}): this operation is `{id}` in the generated code; the wire is unchanged"
+            ),
+            _ => format!("the operation has no operationId: it is `{id}` in the generated code"),
+        };
+        notes.push(Note::new(NoteKind::OperationIdRenamed, pointer::join(&pointer, "operationId"), message));
+    }
+    notes
+}
+
+/// A request body offered in several media types (JSON or multipart; a
+/// form or multipart): the generated client sends one and the generated
+/// server reads one, so the first of `BODY_MEDIA_TYPES`' order it offers is
+/// kept (JSON before the form types, then raw bytes and text), with a note
+/// naming what is left. One media type with no form of its own is taken as
+/// JSON (`…+json`) or as bytes (`application/zip`), with a note. The stub
+/// serves the export's own.
+fn one_request_media_type(doc: &mut Value) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for (pointer, _) in crate::contain::operations(doc) {
+        let body_ptr = format!("{pointer}/requestBody/content");
+        let Some(content) = doc.pointer_mut(&body_ptr).and_then(Value::as_object_mut) else { continue };
+        if let [(only, _)] = content.iter().collect::<Vec<_>>().as_slice()
+            && !BODY_MEDIA_TYPES.contains(&only.as_str())
+        {
+            // one media type the generators have no form for (`application/zip`,
+            // `application/xml`): its bytes, sent as `application/octet-stream`
+            let only = only.to_string();
+            let json_like = only.ends_with("+json");
+            let (media, schema) = if json_like {
+                ("application/json", content[&only].get("schema").cloned().unwrap_or(serde_json::json!({})))
+            } else {
+                ("application/octet-stream", serde_json::json!({"type": "string", "format": "binary"}))
+            };
+            content.clear();
+            content.insert(media.into(), serde_json::json!({"schema": schema}));
+            notes.push(Note::new(
+                NoteKind::RequestMediaTypeChosen,
+                body_ptr,
+                format!("the body is `{only}`, which the generators have no form for: the generated client sends it, and the generated server reads it, as `{media}`"),
+            ));
+            continue;
+        }
+        if content.len() < 2 {
+            continue;
+        }
+        let Some(kept) = BODY_MEDIA_TYPES.iter().find(|t| content.contains_key(**t)).map(|t| t.to_string()) else {
+            continue;
+        };
+        let others: Vec<String> = content.keys().filter(|k| **k != kept).cloned().collect();
+        content.retain(|k, _| *k == kept);
+        let others = others.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+        notes.push(Note::new(
+            NoteKind::RequestMediaTypeChosen,
+            body_ptr,
+            format!("the body is offered as `{kept}` and {others}: the generated client sends, and the generated server reads, `{kept}` only"),
+        ));
+    }
+    notes
+}
+
+/// An optional query parameter of `style: deepObject` (`?metadata[key]=value`):
+/// progenitor has no such style and refuses the operation. The operation is
+/// generated without the parameter, with a note: its client cannot send that
+/// filter, and its server trait does not read it (the stub still does). A
+/// required one leaves the operation out, as containment says.
+fn optional_deep_objects(doc: &mut Value) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let mut gone: Vec<(String, usize)> = Vec::new();
+    for (op, _) in crate::contain::operations(doc) {
+        for (at, p) in parameters(doc, &op) {
+            if p.get("style").and_then(Value::as_str) != Some("deepObject")
+                || p.get("required") == Some(&Value::Bool(true))
+            {
+                continue;
+            }
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            notes.push(Note::new(
+                NoteKind::DeepObjectDropped,
+                at.clone(),
+                format!(
+                    "query parameter `{name}` has `style: deepObject`, which progenitor cannot send: the operation is generated without it"
+                ),
+            ));
+            if let Some((list, i)) = at.rsplit_once('/').and_then(|(l, i)| Some((l.to_string(), i.parse().ok()?))) {
+                gone.push((list, i));
+            }
+        }
+    }
+    gone.sort();
+    gone.dedup();
+    for (list, i) in gone.into_iter().rev() {
+        if let Some(list) = doc.pointer_mut(&list).and_then(Value::as_array_mut)
+            && i < list.len()
+        {
+            list.remove(i);
+        }
+    }
+    notes
+}
+
+/// A variable of an operation's path that no parameter declares (a route
+/// whose function reads it from `request.path_params`, or a catch-all
+/// `{catchall}`): FastAPI matches any segment there, so it is declared as
+/// a required string path parameter, with a note.
+fn declare_path_variables(doc: &mut Value) -> Vec<Note> {
+    let mut notes = Vec::new();
+    for (pointer, _) in crate::contain::operations(doc) {
+        let Some(path) = pointer.rsplit_once('/').and_then(|(item, _)| item.strip_prefix("/paths/")) else { continue };
+        let path = pointer::unescape(path);
+        let declared: BTreeSet<String> = parameters(doc, &pointer)
+            .iter()
+            .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
+            .filter_map(|(_, p)| p.get("name").and_then(Value::as_str).map(String::from))
+            .collect();
+        let missing: Vec<String> = dropshot_codegen_runtime::template::variables(&path)
+            .into_iter()
+            .filter(|v| !declared.contains(*v))
+            .map(String::from)
+            .collect();
+        let Some(op) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else { continue };
+        for var in missing {
+            let list = op.entry("parameters").or_insert_with(|| serde_json::json!([]));
+            let Some(list) = list.as_array_mut() else { continue };
+            list.push(serde_json::json!({"name": var, "in": "path", "required": true, "schema": {"type": "string"}}));
+            notes.push(Note::new(
+                NoteKind::PathVariableDeclared,
+                pointer.clone(),
+                format!("`{{{var}}}` is in the path but no parameter declares it: declared as a string path parameter"),
+            ));
+        }
+    }
+    notes
 }
 
 /// Removes the operations that `codegen.toml` `[skip]` names from the
@@ -1031,7 +1227,8 @@ mod tests {
         let ok = json!({"200": {"description": "ok"}});
         let doc = minimal(json!({
             "/items": {"get": {"operationId": "list_items", "responses": ok}},
-            "/items/{id}": {"get": {"operationId": "get_item", "responses": ok}},
+            "/items/{id}": {"get": {"operationId": "get_item", "responses": ok,
+                "parameters": [{"name": "other", "in": "path", "required": true, "schema": {"type": "string"}}]}},
             "/odd": {"get": {"operationId": "odd", "parameters": [{"name": "m", "in": "matrix", "schema": {}}], "responses": ok}}
         }));
         let spec = Spec::from_str("spec.json", &doc.to_string(), Config::default()).unwrap();
@@ -1171,18 +1368,57 @@ mod tests {
     }
 
     #[test]
-    fn missing_and_duplicate_operation_ids() {
+    fn a_repeated_or_missing_operation_id_is_given_one_with_a_note() {
         let ok = json!({"responses": {"200": {"description": "ok"}}});
         let mut dup = ok.clone();
         dup["operationId"] = json!("a");
-        let e = load(minimal(json!({"/x": {"get": dup, "post": dup}, "/y": {"get": ok}}))).unwrap_err();
+        let mut taken = ok.clone();
+        taken["operationId"] = json!("a_post");
+        let doc = minimal(json!({"/x": {"get": dup, "post": dup}, "/y": {"get": ok}, "/z": {"post": taken}}));
+        let spec = load(doc).unwrap();
+        let ids: Vec<(&str, &str)> =
+            spec.operations.iter().map(|op| (op.operation_id.as_str(), op.pointer.as_str())).collect();
         assert_eq!(
-            found(&e),
-            [(Kind::DuplicateOperationId, "/paths/~1x/post"), (Kind::MissingOperationId, "/paths/~1y/get")]
+            ids,
+            [
+                ("a", "/paths/~1x/get"),
+                ("a_post_2", "/paths/~1x/post"),
+                ("get_y", "/paths/~1y/get"),
+                ("a_post", "/paths/~1z/post")
+            ]
         );
-        assert_eq!(e.problems[0].place.operation.as_deref(), Some("a"));
+        let notes: Vec<_> = spec.notes.iter().filter(|n| n.kind == NoteKind::OperationIdRenamed).collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes[0].pointer(), "/paths/~1x/post/operationId");
         // the first place is named
-        assert!(e.problems[0].message.contains("/paths/~1x/get"), "{e}");
+        assert!(notes[0].message.contains("`a` is used again (first at /paths/~1x/get)"), "{}", notes[0].message);
+        assert_eq!(spec.lowered.pointer("/paths/~1y/get/operationId"), Some(&json!("get_y")));
+    }
+
+    #[test]
+    fn what_progenitor_cannot_send_is_narrowed_with_a_note() {
+        let ok = json!({"200": {"description": "ok"}});
+        let form = json!({"schema": {"type": "object", "properties": {"a": {"type": "string"}}}});
+        let doc = minimal(json!({
+            "/up/{kind}": {"post": {"operationId": "up", "responses": ok,
+                "parameters": [{"name": "meta", "in": "query", "style": "deepObject",
+                    "schema": {"type": "object", "additionalProperties": {"type": "string"}}}],
+                "requestBody": {"content": {"multipart/form-data": form, "application/json": form}}}},
+            "/zip": {"post": {"operationId": "zip", "responses": ok,
+                "requestBody": {"content": {"application/zip": {"schema": {}}}}}}
+        }));
+        let spec = load(doc).unwrap();
+        let content = spec.lowered.pointer("/paths/~1up~1{kind}/post/requestBody/content").unwrap();
+        assert_eq!(content.as_object().unwrap().keys().collect::<Vec<_>>(), ["application/json"]);
+        let kinds: Vec<NoteKind> = spec.notes.iter().map(|n| n.kind).collect();
+        assert!(kinds.contains(&NoteKind::RequestMediaTypeChosen) && kinds.contains(&NoteKind::PathVariableDeclared));
+        let zip = spec.lowered.pointer("/paths/~1zip/post/requestBody/content").unwrap();
+        assert_eq!(zip, &json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}));
+        // the optional deepObject parameter is gone (with its note), the declared variable came
+        assert!(kinds.contains(&NoteKind::DeepObjectDropped), "{kinds:?}");
+        assert_eq!(spec.lowered.pointer("/paths/~1up~1{kind}/post/parameters").unwrap().as_array().unwrap().len(), 1);
+        let param = spec.lowered.pointer("/paths/~1up~1{kind}/post/parameters/0").unwrap();
+        assert_eq!(param, &json!({"name": "kind", "in": "path", "required": true, "schema": {"type": "string"}}));
     }
 
     #[test]
@@ -1195,10 +1431,8 @@ mod tests {
         let e = load(doc).unwrap_err();
         assert_eq!(
             found(&e),
-            [
-                (Kind::PathParameter, "/paths/~1items~1{id}/get/parameters/0"),
-                (Kind::PathParameter, "/paths/~1items~1{id}/get")
-            ]
+            // `{id}`, which nothing declares, is declared as a string (with a note)
+            [(Kind::PathParameter, "/paths/~1items~1{id}/get/parameters/0")]
         );
         assert!(e.problems.iter().all(|p| p.place.operation.as_deref() == Some("get_item")), "{e}");
     }
