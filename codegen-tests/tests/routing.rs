@@ -6,9 +6,16 @@
 //! place two paths name differently (`/items/{item_id}` beside
 //! `/items/{id}/owner`) is routed under one name, and a name the route holds
 //! already gets a number (`/items/batch/{item_id}` → `{item_id_2}`).
+//!
+//! Shapes of real exports that dropshot refuses when the API is described:
+//! a trailing slash (`/bins/` beside `/bins/labels/` and `/bins/{bin_id}`),
+//! a query parameter named like a variable of its route (`/bins/{id}/contents?bin_id=`,
+//! routed through `{bin_id}`), a query parameter that is not a scalar
+//! (`str | list[str]`) and a path parameter that is not one (`int | str`).
 
 use codegen_tests::inventory_server::{self as api, InventoryApi, types};
 use dropshot::{HttpError, HttpResponseCreated, HttpResponseOk, Path, Query, RequestContext, TypedBody};
+use dropshot_codegen_runtime::MultiQuery;
 use dropshot_codegen_runtime::extract::{ExtractorError, RouteRefusal, classify};
 use std::collections::HashMap;
 
@@ -75,6 +82,50 @@ impl InventoryApi for Inventory {
         let path = path.into_inner();
         assert_eq!(path.item_id_literal, "batch");
         Ok(HttpResponseOk(item(path.item_id, "in a batch")))
+    }
+
+    async fn create_bin(_: RequestContext<()>) -> Result<HttpResponseOk<String>, HttpError> {
+        Ok(HttpResponseOk("bin created".into()))
+    }
+
+    async fn create_bin_label(
+        _: RequestContext<()>,
+        path: Path<api::CreateBinLabelPath>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        assert_eq!(path.into_inner().bin_id, "labels");
+        Ok(HttpResponseOk("label created".into()))
+    }
+
+    async fn get_bin(
+        _: RequestContext<()>,
+        path: Path<api::GetBinPath>,
+        query: MultiQuery<api::GetBinQuery>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        let filter = match query.into_inner().filter {
+            None => "none".to_string(),
+            Some(types::GetBinFilter::String(one)) => format!("one {one}"),
+            Some(types::GetBinFilter::Array(all)) => format!("all {}", all.join(",")),
+        };
+        Ok(HttpResponseOk(format!("bin {} filter {filter}", path.into_inner().bin_id)))
+    }
+
+    async fn bin_contents(
+        _: RequestContext<()>,
+        path: Path<api::BinContentsPath>,
+        query: MultiQuery<api::BinContentsQuery>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        let bin_id = query.into_inner().bin_id.unwrap_or_default();
+        Ok(HttpResponseOk(format!("contents of {} for {bin_id}", path.into_inner().id)))
+    }
+
+    async fn get_shelf(
+        _: RequestContext<()>,
+        path: Path<api::GetShelfPath>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        Ok(HttpResponseOk(match path.into_inner().shelf {
+            types::GetShelfShelf::Integer(n) => format!("shelf number {n}"),
+            types::GetShelfShelf::String(name) => format!("shelf named {name}"),
+        }))
     }
 }
 
@@ -158,5 +209,33 @@ async fn a_segment_naming_the_other_route_is_a_routing_refusal() {
     assert_eq!(api::allowed_methods("/items/9"), Some(&["GET"][..]));
     assert_eq!(api::allowed_methods("/items/batch"), Some(&["POST"][..]));
     assert_eq!(api::allowed_methods("/nowhere"), None);
+    server.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn shapes_dropshot_refuses_to_describe_are_served() {
+    // describing the API is where dropshot refused them (a type array, a
+    // parameter in the query and the path, a duplicate route)
+    let published = api::openapi();
+    for path in ["/bins/", "/bins/labels/", "/bins/{bin_id}", "/bins/{id}/contents", "/shelves/{shelf}"] {
+        assert!(published["paths"].get(path).is_some(), "{path} is published");
+    }
+    let server = serve().await;
+    let get = |path: &'static str| {
+        let server = &server;
+        async move { call(server, reqwest::Method::GET, path, None).await }
+    };
+    let (status, body) = call(&server, reqwest::Method::POST, "/bins/", None).await;
+    assert_eq!((status, body.as_str()), (200, Some("bin created")));
+    let (status, body) = call(&server, reqwest::Method::POST, "/bins/labels/", None).await;
+    assert_eq!((status, body.as_str()), (200, Some("label created")));
+    assert_eq!(get("/bins/4").await, (200, serde_json::json!("bin 4 filter none")));
+    assert_eq!(get("/bins/4?filter=a").await, (200, serde_json::json!("bin 4 filter one a")));
+    assert_eq!(get("/bins/4?filter=a&filter=b").await, (200, serde_json::json!("bin 4 filter all a,b")));
+    assert_eq!(get("/bins/4/contents?bin_id=x").await, (200, serde_json::json!("contents of 4 for x")));
+    // a segment is text, and text is a `str` first, as pydantic's smart
+    // union reads `int | str` from a path
+    assert_eq!(get("/shelves/12").await, (200, serde_json::json!("shelf named 12")));
+    assert_eq!(get("/shelves/top").await, (200, serde_json::json!("shelf named top")));
     server.close().await.unwrap();
 }

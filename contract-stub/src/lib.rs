@@ -244,5 +244,6 @@ pub fn describe(engine: &Engine) -> Vec<String> {
             Source::Stateful { collection, role } => format!("  stateful      {id} ({} {collection})", role.as_str()),
             Source::Example => format!("  example       {id}"),
         })
+        .chain(engine.notes().iter().map(|note| format!("note: {note}")))
         .collect()
 }

@@ -35,12 +35,21 @@ struct Flags {
     /// Log level: error, warn, info (each request), debug
     #[arg(long, default_value = "info")]
     log_level: String,
+    /// Print the OpenAPI 3.0.3 document the stub serves (the export lowered,
+    /// for tools that read only 3.0, such as schemathesis on a 3.1 export
+    /// they stop on) and exit
+    #[arg(long)]
+    print_openapi: bool,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let flags = Flags::parse();
     let spec = contract_stub::load_spec(flags.spec.as_deref(), flags.config.as_deref())?;
+    if flags.print_openapi {
+        println!("{}", serde_json::to_string_pretty(&*spec.doc)?);
+        return Ok(());
+    }
     let credentials = contract_stub::Credentials { tokens: flags.token, api_keys: flags.api_key, basic: flags.basic };
     let policy = contract_stub::policy(&spec.doc, &credentials);
     let mut options = contract_stub::Options::new(spec);

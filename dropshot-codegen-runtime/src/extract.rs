@@ -314,6 +314,26 @@ fn decode(message: &str) -> Option<Encoded> {
     serde_json::from_str(message.strip_prefix(MARKER)?).ok()
 }
 
+/// Carries the real schema of a path parameter described to dropshot as
+/// text; [`crate::publish`] puts it back.
+pub const TEXT_SCHEMA_EXTENSION: &str = "x-dropshot-codegen-schema";
+
+/// The schema of a path parameter whose type is not a scalar (`int | str`,
+/// untyped): dropshot refuses to describe it, so it is described as the
+/// text a segment is, with `T`'s own schema in [`TEXT_SCHEMA_EXTENSION`]
+/// for the published document (the generator's `#[schemars(schema_with)]`).
+pub fn described_as_text<T: schemars::JsonSchema>(
+    generator: &mut schemars::r#gen::SchemaGenerator,
+) -> schemars::schema::Schema {
+    let real = generator.subschema_for::<T>();
+    let mut text = schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        ..Default::default()
+    };
+    text.extensions.insert(TEXT_SCHEMA_EXTENSION.into(), serde_json::to_value(real).unwrap_or_default());
+    text.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

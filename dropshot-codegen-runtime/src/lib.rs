@@ -126,8 +126,46 @@ pub fn publish(
     }
     doc["info"]["version"] = Value::String(version.to_string());
     cookies::publish_marked_parameters(&mut doc);
+    publish_text_parameters(&mut doc);
     response::publish_documented(&mut doc);
     doc
+}
+
+/// Puts back the trailing slash of the spec's paths (`/users/`), which
+/// dropshot drops from the paths of its document (its router ignores it):
+/// a path of `doc` that `routes` (the spec's paths) holds only with a
+/// trailing slash is renamed to it.
+pub fn restore_trailing_slashes(doc: &mut Value, routes: Routes) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let renames: Vec<(String, String)> = paths
+        .keys()
+        .filter(|p| !routes.iter().any(|(r, _)| r == p))
+        .filter_map(|p| {
+            let slashed = format!("{p}/");
+            routes.iter().any(|(r, _)| *r == slashed).then(|| (p.clone(), slashed))
+        })
+        .collect();
+    for (from, to) in renames {
+        if let Some(item) = paths.shift_remove(&from) {
+            paths.insert(to, item);
+        }
+    }
+    paths.sort_keys();
+}
+
+/// The schemas of parameters described as text
+/// ([`extract::described_as_text`]) put back.
+fn publish_text_parameters(doc: &mut Value) {
+    for operation in operations_mut(doc) {
+        let Some(Value::Array(parameters)) = operation.get_mut("parameters") else { continue };
+        for p in parameters {
+            if let Some(real) =
+                p.pointer_mut("/schema").and_then(|s| s.as_object_mut()?.shift_remove(extract::TEXT_SCHEMA_EXTENSION))
+            {
+                p["schema"] = real;
+            }
+        }
+    }
 }
 
 /// Every operation object of `doc`.

@@ -19,7 +19,14 @@
 //!
 //! Every success body is projected onto the response schema through the
 //! validator, so it carries every field of the response model in the
-//! model's order, dumped as pydantic dumps it.
+//! model's order, dumped as pydantic dumps it. A body that does not fit
+//! (a stored item the create made from another model, a list of items
+//! missing a field the list's model requires) is made to fit
+//! ([`Engine::conform`]): what fits is kept, the rest is made from the
+//! schema, so that every answer is valid against its documented response.
+//! An example the spec documents that its own schema refuses is never
+//! served: the engine makes a value from the schema instead and says so
+//! once, at start-up ([`Engine::notes`]).
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -27,7 +34,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value, json};
 
-use crate::resources::{Binding, Missing, Override, Resources, Role, Store};
+use crate::resources::{Binding, Missing, Override, Resources, Role, Store, resolve};
 use crate::template;
 use crate::validate::{ValidationError, Validator};
 
@@ -188,6 +195,8 @@ struct Operation {
     params: Vec<Param>,
     body: Option<Body>,
     success: Success,
+    /// The JSON schema of each refusal status the operation documents.
+    documented: BTreeMap<u16, Value>,
     binding: Option<Binding>,
 }
 
@@ -205,10 +214,17 @@ pub struct Engine {
     item_schemas: Vec<Option<Value>>,
     overrides: BTreeMap<String, Handler>,
     state: Mutex<State>,
+    /// What the engine serves differently from the spec, for the start-up lines.
+    notes: Vec<String>,
 }
 
 struct State {
     store: Store,
+    /// Paths a DELETE answered with a success (one that names something: a
+    /// path with a variable): they, and every path under them, are a 404
+    /// for the operations that answer from examples, until reset or until
+    /// a PUT or POST at the path makes it again.
+    deleted: std::collections::BTreeSet<String>,
     /// The last id the stub assigned, per resource.
     counters: BTreeMap<usize, u64>,
 }
@@ -241,6 +257,7 @@ impl Engine {
                         params: params_of(&doc, item, op),
                         body: body_of(&doc, op),
                         success: success_of(&doc, op),
+                        documented: documented_of(&doc, op),
                         method: method.to_uppercase(),
                         segments: template::segments(path).into_iter().map(str::to_string).collect(),
                         path: path.clone(),
@@ -250,7 +267,24 @@ impl Engine {
                 }
             }
         }
-        let state = State { store: Store::new(&resources), counters: BTreeMap::new() };
+        // an example its own schema refuses is not served
+        let mut notes = Vec::new();
+        let validator = Validator::new(&doc);
+        for op in &mut operations {
+            let s = &mut op.success;
+            let json = s.media.as_deref().is_some_and(is_json);
+            if let (Some(example), Some(schema), true) = (&s.example, &s.schema, json)
+                && let Err(errors) = validator.validate_value(schema, example, &[])
+            {
+                let why = errors.first().map(|e| e.msg.clone()).unwrap_or_default();
+                notes.push(format!(
+                    "{}: the example of its {} response does not fit the response's schema ({why}): a value made from the schema is served instead",
+                    op.id, s.status
+                ));
+                s.example = None;
+            }
+        }
+        let state = State { store: Store::new(&resources), counters: BTreeMap::new(), deleted: Default::default() };
         let security = crate::security::Security::new(&doc, crate::security::Policy::default());
         // the read's response, else the create's, else the replace's
         let item_schemas = (0..resources.resources.len())
@@ -261,7 +295,10 @@ impl Engine {
                         .find(|op| op.binding == Some(Binding { resource, role }))
                         .and_then(|op| op.success.schema.clone())
                 };
-                of(Role::Read).or_else(|| of(Role::Create)).or_else(|| of(Role::Replace))
+                of(Role::Read)
+                    .or_else(|| of(Role::Create))
+                    .or_else(|| of(Role::Replace))
+                    .map(|schema| unwrap_envelope(&doc, &schema).1.clone())
             })
             .collect();
         Self {
@@ -273,7 +310,14 @@ impl Engine {
             item_schemas,
             overrides: BTreeMap::new(),
             state: Mutex::new(state),
+            notes,
         }
+    }
+
+    /// Where the engine serves something other than what the spec says,
+    /// and why: one line each, for the stub's start-up lines.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The largest request body answered; a larger one is a 413 (FastAPI
@@ -341,7 +385,7 @@ impl Engine {
             };
             let resource = &self.resources.resources[index];
             let schema = self.item_schema(index).cloned().unwrap_or(json!({}));
-            let id_property = id_property(&self.doc, &schema, &resource.id_param);
+            let id_property = id_property(&self.doc, &schema, &resource.id_param, &resource.collection);
             let validator = Validator::new(&self.doc);
             for (i, given) in items.as_array().into_iter().flatten().enumerate() {
                 let place = format!("{collection}[{i}]");
@@ -386,6 +430,7 @@ impl Engine {
         let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         state.store.clear();
         state.counters.clear();
+        state.deleted.clear();
     }
 
     /// The answer to one request.
@@ -400,13 +445,56 @@ impl Engine {
         let Some(best) = matching.iter().map(|(_, l)| l).max() else {
             return Answer::detail(404, "Not Found");
         };
-        let on_path: Vec<&Operation> = matching.iter().filter(|(_, l)| l == best).map(|(op, _)| *op).collect();
+        let mut on_path: Vec<&Operation> = matching.iter().filter(|(_, l)| l == best).map(|(op, _)| *op).collect();
+        // two templates naming one place differently (`/roles/{id}` beside
+        // `/roles/{scope}`): where the values given fit the path parameters
+        // of exactly one, the path is that one's (its methods, its `Allow`);
+        // else every operation at the place is a candidate, as Starlette
+        // tries its routes in turn
+        if on_path.iter().any(|op| op.path != on_path[0].path) {
+            let validator = Validator::new(&self.doc);
+            let fits = |op: &Operation| {
+                let values = path_values(&op.path, path);
+                op.params.iter().filter(|p| p.location == Location::Path).all(|p| {
+                    values.get(&p.name).is_some_and(|v| validator.validate_value(&p.schema, &json!(v), &[]).is_ok())
+                })
+            };
+            let mut fitting: Vec<&str> = on_path.iter().filter(|op| fits(op)).map(|op| op.path.as_str()).collect();
+            fitting.dedup();
+            if let [only] = fitting.as_slice() {
+                let only = only.to_string();
+                on_path.retain(|op| op.path == only);
+            }
+        }
         let Some(op) = on_path.iter().find(|op| op.method == request.method) else {
             let mut answer = Answer::detail(405, "Method Not Allowed");
             let allow = on_path.iter().map(|op| op.method.as_str()).collect::<Vec<_>>().join(", ");
             answer.headers.push(("allow".into(), allow));
             return answer;
         };
+        let answer = self.answer_for(op, request);
+        self.as_documented(op, answer, seed_of(request))
+    }
+
+    /// A refusal (401, 404, 422, …) whose status the operation documents
+    /// with its own schema (an OAuth error `{"error": …}`, a service's
+    /// `{"message": …}`): its body made to fit that schema, keeping what
+    /// fits of FastAPI's (the service answers it so, or its export would
+    /// say otherwise).
+    fn as_documented(&self, op: &Operation, mut answer: Answer, seed: u64) -> Answer {
+        let Some(schema) = op.documented.get(&answer.status) else { return answer };
+        let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        if Validator::new(&self.doc).validate_value(schema, &body, &[]).is_ok() {
+            return answer;
+        }
+        let fitted = self.conform(schema, body, seed);
+        answer.body = serde_json::to_vec(&fitted).unwrap_or_default();
+        answer
+    }
+
+    /// The answer of `op`, routed already.
+    fn answer_for(&self, op: &Operation, request: &Request<'_>) -> Answer {
+        let path = request.path;
         if request.body.len() > self.body_limit {
             let detail = format!("the request body is larger than {} bytes", self.body_limit);
             return Answer::detail(413, &detail);
@@ -607,10 +695,36 @@ impl Engine {
             }
         }
         let seed = seed_of(request);
-        match op.binding {
-            Some(binding) => self.stateful(op, binding, &call, &mut state, seed),
-            None => self.example(op, seed, call.body),
+        let path = path.trim_end_matches('/');
+        // a PUT or POST at a deleted path makes it again
+        if matches!(op.method.as_str(), "PUT" | "POST") {
+            state.deleted.remove(path);
         }
+        let gone = state
+            .deleted
+            .iter()
+            .any(|d| path == d || path.strip_prefix(d.as_str()).is_some_and(|r| r.starts_with('/')));
+        let answer = match op.binding {
+            Some(binding) => self.stateful(op, binding, &call, &mut state, seed),
+            // what was deleted stays gone, and so does what was under it
+            None if gone => Answer::detail(404, "Not Found"),
+            None => self.example(op, seed, call.body),
+        };
+        // a delete of something a path names (it has a variable: not
+        // `DELETE /sessions`, which empties a collection)
+        if op.method == "DELETE"
+            && (200..300).contains(&answer.status)
+            && op.segments.iter().any(|s| template::variable(s).is_some())
+        {
+            state.deleted.insert(path.to_string());
+        }
+        if op.method == "POST" && (200..300).contains(&answer.status) {
+            // something created again under a deleted path is there again
+            // (an example answers the same request with the same id)
+            let created = created_ids(&answer);
+            state.deleted.retain(|d| !created.iter().any(|id| d.ends_with(&format!("/{id}"))));
+        }
+        answer
     }
 
     /// The default answer: the spec's example, or a value made from the
@@ -648,11 +762,67 @@ impl Engine {
 
     fn answer_with(&self, op: &Operation, value: Option<Value>, project: bool) -> Answer {
         let value = value.unwrap_or(Value::Null);
-        let json = op.success.media.as_deref().is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        let json = op.success.media.as_deref().is_some_and(is_json);
         match &op.success.schema {
-            Some(schema) if project && json => self.render(op, &self.project(schema, value)),
+            Some(schema) if project && json => self.render(op, &self.conform(schema, value, 0)),
+            Some(schema) if json => {
+                // a stored value is in its dumped form already: checked, not projected again
+                if Validator::new(&self.doc).validate_value(schema, &value, &[]).is_ok() {
+                    let mut value = value;
+                    with_offsets(&self.doc, schema, &mut value, 0);
+                    self.render(op, &value)
+                } else {
+                    self.render(op, &self.conform(schema, value, 0))
+                }
+            }
             _ => self.render(op, &value),
         }
+    }
+
+    /// `value` as the response `schema` takes it: projected as pydantic
+    /// dumps it when it fits; else, part by part, what fits is kept (the
+    /// items of an array, the properties of an object) and what does not
+    /// is made from the schema (seeded by `seed` and the place), so that
+    /// an answer is valid against its documented response whatever the
+    /// store or the spec's examples hold.
+    fn conform(&self, schema: &Value, value: Value, seed: u64) -> Value {
+        let validator = Validator::new(&self.doc);
+        if let Ok(mut fitted) = validator.validate_value(schema, &value, &[]) {
+            with_offsets(&self.doc, schema, &mut fitted, 0);
+            return fitted;
+        }
+        let resolved = resolve(&self.doc, schema);
+        let made = match value {
+            Value::Array(items) if resolved.get("items").is_some() => {
+                let item_schema = &resolved["items"];
+                Value::Array(
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, item)| self.conform(item_schema, item, seed.wrapping_add(i as u64 + 1)))
+                        .collect(),
+                )
+            }
+            Value::Object(fields) if resolved.get("properties").is_some() => {
+                let mut made = synthesize(&self.doc, schema, seed);
+                if let (Value::Object(made), Some(properties)) =
+                    (&mut made, resolved.get("properties").and_then(Value::as_object))
+                {
+                    for (key, field) in fields {
+                        if let Some(property) = properties.get(&key) {
+                            let fitted = self.conform(property, field, seed.wrapping_add(1));
+                            made.insert(key, fitted);
+                        }
+                    }
+                }
+                made
+            }
+            _ => synthesize(&self.doc, schema, seed),
+        };
+        let mut made =
+            validator.validate_value(schema, &made, &[]).unwrap_or_else(|_| synthesize(&self.doc, schema, seed));
+        with_offsets(&self.doc, schema, &mut made, 0);
+        made
     }
 
     /// The success answer of `op` with `value` as its body, as it is.
@@ -661,7 +831,7 @@ impl Engine {
         let Some(media) = &s.media else {
             return Answer { status: s.status, headers: Vec::new(), body: Vec::new() };
         };
-        if media == "application/json" || media.ends_with("+json") {
+        if is_json(media) {
             let mut answer = Answer::json(s.status, value);
             answer.headers[0].1 = media.clone();
             return answer;
@@ -680,25 +850,35 @@ impl Engine {
         let parents: Vec<String> = resource.parent_params.iter().map(|p| key_of(call.params.get(p))).collect();
         let not_found = |_: Missing| Answer::detail(404, "Not Found");
         let item_schema = self.item_schema(binding.resource);
-        let id_property = item_schema.and_then(|s| id_property(&self.doc, s, &resource.id_param));
+        let id_property = item_schema.and_then(|s| id_property(&self.doc, s, &resource.id_param, &resource.collection));
         match binding.role {
             Role::Create => {
-                let Some(schema) = op.success.schema.clone().or_else(|| item_schema.cloned()) else {
+                let Some(documented) = op.success.schema.clone().or_else(|| item_schema.cloned()) else {
                     return self.example(op, seed, call.body);
                 };
-                let mut item = synthesize(&self.doc, &schema, seed);
+                let (envelope, schema) = self.unwrap(&documented);
+                let mut item = synthesize(&self.doc, schema, seed);
                 // what the server sets has its default (`updated_at: None`)
-                with_defaults(&self.doc, &mut item, &schema);
-                overlay(&self.doc, &mut item, &schema, call.body, None);
-                stamp(&self.doc, &mut item, &schema, &["created_at"], call.sent);
-                let id = match id_property.as_ref().and_then(|p| call.body.get(p)).filter(|v| !v.is_null()) {
+                with_defaults(&self.doc, &mut item, schema);
+                overlay(&self.doc, &mut item, schema, call.body, None);
+                stamp(&self.doc, &mut item, schema, &["created_at"], call.sent);
+                // an id the client chose (the item's id property, or, where the
+                // item has none, the body's property named as the path's
+                // variable: `POST /prompts {"name": …}`, read at
+                // `/prompts/{name}`), unless no path could name it (`""`)
+                let chosen = match &id_property {
+                    Some(p) => call.body.get(p),
+                    None => call.body.get(&resource.id_param),
+                }
+                .filter(|v| !v.is_null() && v.as_str() != Some(""));
+                let id = match chosen {
                     Some(chosen) => chosen.clone(),
                     None => {
                         let counter = state.counters.entry(binding.resource).or_insert(0);
                         *counter += 1;
                         let property = id_property
                             .as_ref()
-                            .and_then(|p| resolve(&self.doc, &schema).pointer(&format!("/properties/{p}")));
+                            .and_then(|p| resolve(&self.doc, schema).pointer(&format!("/properties/{p}")));
                         new_id(&self.doc, property, &resource.collection, *counter)
                     }
                 };
@@ -713,11 +893,11 @@ impl Engine {
                         }
                     }
                 }
-                let item = self.project(&schema, item);
+                let item = self.project(schema, item);
                 if let Err(m) = state.store.put(binding.resource, &parents, key_of(Some(&id)), item.clone()) {
                     return not_found(m);
                 }
-                self.stored(op, Some(item))
+                self.stored(op, Some(wrap(envelope, item)))
             }
             Role::List => match state.store.list(binding.resource, &parents) {
                 Err(m) => not_found(m),
@@ -739,7 +919,10 @@ impl Engine {
             Role::Read => {
                 let id = key_of(call.params.get(&resource.id_param));
                 match state.store.read(binding.resource, &parents, &id) {
-                    Ok(item) => self.render(op, item),
+                    Ok(item) => {
+                        let envelope = op.success.schema.as_ref().and_then(|s| self.unwrap(s).0);
+                        self.stored(op, Some(wrap(envelope, item.clone())))
+                    }
                     Err(m) => not_found(m),
                 }
             }
@@ -751,7 +934,7 @@ impl Engine {
                 };
                 let kept_id = id_property.as_ref().and_then(|p| item.get(p)).cloned();
                 let empty = json!({});
-                let schema = op.success.schema.as_ref().or(item_schema).unwrap_or(&empty);
+                let (envelope, schema) = self.unwrap(op.success.schema.as_ref().or(item_schema).unwrap_or(&empty));
                 // a PATCH, or a PUT whose body has no required field (an
                 // update model), changes what was sent; a PUT of a whole
                 // model replaces every field it has
@@ -771,10 +954,10 @@ impl Engine {
                 // a stored item is in its dumped form, and overlay and stamp
                 // write dumped values into its fields: projected again only
                 // when this answer's model is not the item's
-                if op.success.schema.as_ref().is_some_and(|s| Some(s) != item_schema) {
+                if Some(schema) != item_schema {
                     item = self.project(schema, item);
                 }
-                let answer = self.render(op, &item);
+                let answer = self.stored(op, Some(wrap(envelope, item.clone())));
                 if let Err(m) = state.store.put(binding.resource, &parents, id, item) {
                     return not_found(m);
                 }
@@ -783,11 +966,26 @@ impl Engine {
             Role::Delete => {
                 let id = key_of(call.params.get(&resource.id_param));
                 match state.store.delete(binding.resource, &parents, &id) {
-                    Ok(item) => self.stored(op, Some(item)),
+                    // the deleted item, where the response documents one
+                    Ok(item) if op.success.schema.as_ref().is_some_and(|s| Some(self.unwrap(s).1) == item_schema) => {
+                        let envelope = op.success.schema.as_ref().and_then(|s| self.unwrap(s).0);
+                        self.stored(op, Some(wrap(envelope, item)))
+                    }
+                    Ok(_) => self.example(op, seed, &Value::Null),
                     Err(m) => not_found(m),
                 }
             }
         }
+    }
+
+    /// A response schema without its envelope: an object whose one
+    /// property holds the item (`{"results": Item}`, as services answer
+    /// `ResultsWrapper[Item]`), as (that property, the item's schema); any
+    /// other schema as it is. Items are stored without the envelope and
+    /// answered in it, so that a list (`{"results": [Item]}`) and a read
+    /// agree on them.
+    fn unwrap<'s>(&'s self, schema: &'s Value) -> (Option<&'s str>, &'s Value) {
+        unwrap_envelope(&self.doc, schema)
     }
 
     /// The schema of one stored item: the read's response, else the create's.
@@ -808,13 +1006,20 @@ pub fn key_of(value: Option<&Value>) -> String {
 
 /// The property that holds an item's id: the path variable's name, else
 /// `id`; of a union, the first its members have.
-fn id_property(doc: &Value, schema: &Value, param: &str) -> Option<String> {
+fn id_property(doc: &Value, schema: &Value, param: &str, collection: &str) -> Option<String> {
+    // `/collections/{id}` whose items say `collection_id`
+    let noun = template::segments(collection).last().map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+    let singular = match noun.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None => noun.strip_suffix('s').unwrap_or(&noun).to_string(),
+    };
+    let candidates = [param.to_string(), "id".to_string(), format!("{singular}_id"), format!("{singular}Id")];
     let schema = resolve(doc, schema);
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-        return [param, "id"].into_iter().find(|p| properties.contains_key(*p)).map(str::to_string);
+        return candidates.into_iter().find(|p| properties.contains_key(p));
     }
     let members = ["oneOf", "anyOf", "allOf"].into_iter().filter_map(|k| schema.get(k)).filter_map(Value::as_array);
-    members.flatten().find_map(|member| id_property(doc, member, param))
+    members.flatten().find_map(|member| id_property(doc, member, param, collection))
 }
 
 /// A new id of the property's type: the counter for an integer, else a
@@ -967,21 +1172,91 @@ fn fill_page(doc: &Value, page: &mut Value, schema: &Value, items: Vec<Value>, t
     }
 }
 
-/// Follows `$ref`s (and a lone `allOf` member) to the schema itself.
-fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
-    for _ in 0..32 {
-        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-            match crate::validate::resolve_pointer(doc, r) {
-                Some(target) => schema = target,
-                None => return schema,
-            }
-        } else if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-            schema = only;
-        } else {
-            return schema;
+/// [`Engine::unwrap`].
+fn unwrap_envelope<'s>(doc: &'s Value, schema: &'s Value) -> (Option<&'s str>, &'s Value) {
+    let resolved = resolve(doc, schema);
+    if let Some(properties) = resolved.get("properties").and_then(Value::as_object)
+        && let [(key, inner)] = properties.iter().collect::<Vec<_>>().as_slice()
+    {
+        let inner_resolved = resolve(doc, inner);
+        if inner_resolved.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
+            return (Some(key.as_str()), inner_resolved);
         }
     }
-    schema
+    (None, schema)
+}
+
+/// The ids a create answered (`id` and `…_id` properties, at the top or in
+/// an envelope), as a path segment would carry them.
+fn created_ids(answer: &Answer) -> Vec<String> {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&answer.body) else { return Vec::new() };
+    let inner = body.values().filter_map(Value::as_object).flatten();
+    body.iter()
+        .chain(inner)
+        .filter(|(k, v)| (k.as_str() == "id" || k.ends_with("_id")) && (v.is_string() || v.is_number()))
+        .map(|(_, v)| key_of(Some(v)))
+        .collect()
+}
+
+/// Gives every `date-time` in `value` that has no offset (pydantic takes
+/// and dumps a naive datetime, `2025-07-15T14:49:41.149000`, which the
+/// format, RFC 3339's, refuses) the offset `Z`, and leaves out a property
+/// no value is valid for (`{"not": {}}`) or that only requests carry
+/// (`writeOnly`).
+fn with_offsets(doc: &Value, schema: &Value, value: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let schema = resolve(doc, schema);
+    match value {
+        Value::String(text) if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
+            let time = text.split_once('T').map_or("", |(_, t)| t);
+            if !time.is_empty() && !time.ends_with(['Z', 'z']) && !time.contains(['+', '-']) {
+                text.push('Z');
+            }
+        }
+        Value::Object(fields) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties").filter(|a| a.is_object());
+            // a property no value is valid for (`{"not": {}}`), or one only
+            // requests carry (`writeOnly`, a password), is never in an answer
+            let never = |p: &Value| crate::synth::is_never(p) || p.get("writeOnly") == Some(&Value::Bool(true));
+            fields.retain(|name, _| !properties.and_then(|p| p.get(name)).is_some_and(never));
+            for (name, field) in fields.iter_mut() {
+                if let Some(property) = properties.and_then(|p| p.get(name)).or(extra) {
+                    with_offsets(doc, property, field, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                for value in items {
+                    with_offsets(doc, item, value, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(members) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array)
+        && value.is_string()
+    {
+        for member in members {
+            with_offsets(doc, member, value, depth + 1);
+        }
+    }
+}
+
+/// `item` in its envelope's property, if it has one.
+fn wrap(envelope: Option<&str>, item: Value) -> Value {
+    match envelope {
+        Some(key) => json!({ key: item }),
+        None => item,
+    }
+}
+
+/// A JSON media type (`application/json`, `application/problem+json`).
+fn is_json(media: &str) -> bool {
+    media == "application/json" || media.ends_with("+json")
 }
 
 fn is_array(doc: &Value, schema: &Value) -> bool {
@@ -1059,6 +1334,19 @@ fn success_of(doc: &Value, op: &Value) -> Success {
             Success { status, media: Some(media.clone()), schema, example }
         }
     }
+}
+
+/// The JSON schemas of the 4xx and 5xx statuses `op` documents.
+fn documented_of(doc: &Value, op: &Value) -> BTreeMap<u16, Value> {
+    let responses = op.get("responses").and_then(Value::as_object).into_iter().flatten();
+    responses
+        .filter(|(code, _)| code.starts_with('4') || code.starts_with('5'))
+        .filter_map(|(code, response)| {
+            let content = resolve(doc, response).get("content")?.as_object()?;
+            let (_, media) = content.iter().find(|(m, _)| is_json(m))?;
+            Some((code.parse().ok()?, media.get("schema")?.clone()))
+        })
+        .collect()
 }
 
 /// The path variables of `template` in `path`, percent-decoded.

@@ -376,8 +376,15 @@ impl<'de> Deserializer<'de> for Parts {
         visitor.visit_unit()
     }
 
+    /// A type that says nothing of its own (an untagged `str | list[str]`,
+    /// any JSON value): a repeated name is the list of its values, one
+    /// value the value.
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.0.len() > 1 { self.deserialize_seq(visitor) } else { self.last()?.deserialize_any(visitor) }
+    }
+
     forward_to_last! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
         deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string deserialize_bytes
         deserialize_byte_buf deserialize_unit deserialize_map deserialize_identifier deserialize_ignored_any

@@ -26,12 +26,22 @@
 //!   not exist is a 404 for every operation of the child;
 //! - the id: the item path's variable (`{note_id}`) names it; the stored
 //!   item's id property is the response property of that name, else `id`
-//!   (FastAPI's models say `id` where the path says `item_id`); when the
+//!   (FastAPI's models say `id` where the path says `item_id`), else the
+//!   collection's noun with `_id` (`/collections/{id}` whose items say
+//!   `collection_id`); when the
 //!   create body carries that property (`POST /pets` with a `name`, read at
 //!   `/pets/{name}`), the client chose the id, else the stub assigns it: the
 //!   next integer for an integer property, else a UUID;
 //! - paths with a literal beside the variable (`/items/{item_id}/image`,
-//!   `/users/me`) are not item paths: they answer from examples.
+//!   `/users/me`) are not item paths: they answer from examples;
+//! - the paths are not enough, the shapes must agree: an operation takes a
+//!   role only when its documented success is what that role answers (a
+//!   create, read, replace or update answers an object with properties, a
+//!   list an array of such objects or a page object holding one), so a
+//!   `POST /keys` answering the new key as a string, or a `GET /keys`
+//!   answering names, answers from examples instead (and a resource left
+//!   with no create, list or read holds nothing: all its operations do); a
+//!   delete answers what its own response documents.
 //!
 //! `codegen.toml` corrects the convention per operation (see the stub's
 //! documentation); [`recognise`] takes those corrections as `overrides`.
@@ -135,9 +145,10 @@ impl Override {
     }
 }
 
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
 /// The operations of a path item: (method, operationId).
 fn operations_of(item: &Value) -> Vec<(&'static str, &str)> {
-    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     METHODS
         .into_iter()
         .filter_map(|m| item.get(m).and_then(|op| op.get("operationId")).and_then(Value::as_str).map(|id| (m, id)))
@@ -151,7 +162,12 @@ pub fn recognise(doc: &Value, overrides: &BTreeMap<String, Override>) -> Resourc
     let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
     let mut out = Resources::default();
     for (collection, item) in paths {
-        let segments = template::segments(collection);
+        // `/boards/` is the collection `/boards` (Starlette tells them
+        // apart, FastAPI services use either beside `/boards/{board_id}`)
+        let mut segments = template::segments(collection);
+        if segments.len() > 1 && segments.last() == Some(&"") {
+            segments.pop();
+        }
         if segments.last().is_none_or(|s| template::variable(s).is_some()) {
             continue;
         }
@@ -225,6 +241,33 @@ pub fn recognise(doc: &Value, overrides: &BTreeMap<String, Override>) -> Resourc
             out.operations.insert(id.to_string(), Binding { resource: index, role });
         }
     }
+    // the shapes must agree with the roles (see the module's documentation)
+    let ops: BTreeMap<&str, &Value> = paths
+        .values()
+        .flat_map(|item| {
+            METHODS
+                .into_iter()
+                .filter_map(move |m| item.get(m))
+                .filter_map(|op| op.get("operationId").and_then(Value::as_str).map(|id| (id, op)))
+        })
+        .collect();
+    out.operations.retain(|id, binding| {
+        let Some(schema) = ops.get(id.as_str()).and_then(|op| success_schema(doc, op)) else { return true };
+        match binding.role {
+            Role::Create | Role::Read | Role::Replace | Role::Update => is_item(doc, schema),
+            Role::List => is_list(doc, schema),
+            Role::Delete => true,
+        }
+    });
+    // a resource whose create, list and read all answer something else
+    // holds nothing: its other operations answer from examples too
+    let holding: std::collections::BTreeSet<usize> = out
+        .operations
+        .values()
+        .filter(|b| matches!(b.role, Role::Create | Role::List | Role::Read))
+        .map(|b| b.resource)
+        .collect();
+    out.operations.retain(|_, b| holding.contains(&b.resource));
     for (id, correction) in overrides {
         match correction {
             Override::Stateless => {
@@ -238,6 +281,57 @@ pub fn recognise(doc: &Value, overrides: &BTreeMap<String, Override>) -> Resourc
         }
     }
     out
+}
+
+/// The schema of an operation's first documented success, if it has a body.
+pub fn success_schema<'d>(doc: &'d Value, op: &'d Value) -> Option<&'d Value> {
+    let responses = op.get("responses").and_then(Value::as_object)?;
+    let (_, response) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
+    let response = resolve(doc, response);
+    response.get("content").and_then(Value::as_object)?.values().next()?.get("schema")
+}
+
+/// Follows `$ref`s (and a lone `allOf` member) to the schema itself.
+pub(crate) fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
+    for _ in 0..32 {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            match crate::validate::resolve_pointer(doc, r) {
+                Some(target) => schema = target,
+                None => return schema,
+            }
+        } else if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+            schema = only;
+        } else {
+            return schema;
+        }
+    }
+    schema
+}
+
+/// An object with properties, or a union of such (`Cat | Dog`): what a
+/// stored item is.
+fn is_item(doc: &Value, schema: &Value) -> bool {
+    let schema = resolve(doc, schema);
+    if schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
+        return true;
+    }
+    let members = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array);
+    members.is_some_and(|members| !members.is_empty() && members.iter().all(|m| is_item(doc, m)))
+}
+
+/// An array of items, or a page object whose array property holds items.
+fn is_list(doc: &Value, schema: &Value) -> bool {
+    let schema = resolve(doc, schema);
+    let array_of_items = |s: &Value| {
+        let s = resolve(doc, s);
+        s.get("type").and_then(Value::as_str) == Some("array") && s.get("items").is_some_and(|i| is_item(doc, i))
+    };
+    array_of_items(schema)
+        || schema.get("properties").and_then(Value::as_object).is_some_and(|p| {
+            p.values()
+                .filter(|s| resolve(doc, s).get("type").and_then(Value::as_str) == Some("array"))
+                .any(array_of_items)
+        })
 }
 
 /// Why a stored item cannot be reached: FastAPI's 404 either way.

@@ -263,6 +263,11 @@ struct Resolved<'s> {
     example: Option<&'s Value>,
 }
 
+/// A schema no value is valid against (`{"not": {}}`).
+pub(crate) fn is_never(schema: &Value) -> bool {
+    schema.get("not").and_then(Value::as_object).is_some_and(|n| n.is_empty())
+}
+
 fn type_of(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
 }
@@ -305,6 +310,9 @@ impl<'d> Gen<'d> {
         let Resolved { schema, nullable, example } = self.resolve(schema);
         if let Some(example) = example {
             return example.clone();
+        }
+        if let Some(merged) = crate::validate::merged_all_of(self.synth.doc, schema) {
+            return self.value(&merged, depth);
         }
         if nullable && (depth > self.synth.max_depth || self.rng.one_in(4)) {
             return Value::Null;
@@ -359,6 +367,10 @@ impl<'d> Gen<'d> {
         let deep = depth >= self.synth.max_depth;
         let mut out = Map::with_capacity(properties.len());
         for (name, property) in properties {
+            // `{"not": {}}`: no value is valid, so the field is never there
+            if is_never(property) {
+                continue;
+            }
             let value = if deep && !is_required(name) {
                 self.ended(property).unwrap_or_else(|| self.value(property, depth + 1))
             } else {
@@ -521,11 +533,19 @@ impl<'d> Gen<'d> {
         };
         if let Some(m) = schema.get("multipleOf").and_then(Value::as_f64).filter(|m| *m > 0.0) {
             let (first, last) = ((low / m).ceil() as i64, (high / m).floor() as i64);
-            for _ in 0..8 {
-                let x = self.rng.between(first, last) as f64 * m;
-                if inside(x) {
+            // a multiple as JSON Schema checks one, in floats (`x / m` a
+            // whole number): `333 * 0.05` is 16.650000000000002, whose
+            // quotient is not; rounded to `m`'s decimals and checked
+            let decimals = format!("{m}").split_once('.').map_or(0, |(_, d)| d.len() as i32);
+            let scale = 10f64.powi(decimals);
+            for _ in 0..16 {
+                let x = (self.rng.between(first, last) as f64 * m * scale).round() / scale;
+                if inside(x) && (x / m).fract() == 0.0 {
                     return x;
                 }
+            }
+            if inside(0.0) {
+                return 0.0;
             }
         }
         let mut x = low + self.rng.unit() * (high - low);

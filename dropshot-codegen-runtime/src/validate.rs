@@ -168,6 +168,57 @@ pub fn request_body_schema<'d>(doc: &'d Value, path: &str, method: &str) -> Opti
     Some((schema, required))
 }
 
+/// An `allOf` that is more than a wrapper (several members, or one beside
+/// properties or a type of its own: a 3.1 `$ref` with siblings, lowered) as the one
+/// object schema a value of it is: every member's properties and required
+/// names with the schema's own. `None` where it is a wrapper, or where a
+/// member is not an object (the members are then not merged).
+pub(crate) fn merged_all_of(doc: &Value, schema: &Value) -> Option<Value> {
+    let members = schema.get("allOf").and_then(Value::as_array)?;
+    if members.len() < 2 && schema.get("properties").is_none() && schema.get("type").is_none() {
+        return None;
+    }
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    let mut add = |object: &Value| {
+        for (name, property) in object.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            properties.entry(name.clone()).or_insert_with(|| property.clone());
+        }
+        for name in object.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if !required.contains(name) {
+                required.push(name.clone());
+            }
+        }
+    };
+    for member in members {
+        let mut member = member;
+        for _ in 0..64 {
+            match member.get("$ref").and_then(Value::as_str).and_then(|r| resolve_pointer(doc, r)) {
+                Some(target) => member = target,
+                None => break,
+            }
+        }
+        let merged = merged_all_of(doc, member);
+        let member = merged.as_ref().unwrap_or(member);
+        // a member that is not an object: the members are not merged
+        member.get("properties")?;
+        add(member);
+    }
+    add(schema);
+    let mut out = Map::new();
+    out.insert("type".into(), json!("object"));
+    out.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        out.insert("required".into(), Value::Array(required));
+    }
+    for key in ["title", "nullable", "additionalProperties"] {
+        if let Some(v) = schema.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    Some(Value::Object(out))
+}
+
 /// The target of a local `$ref` (`#/components/schemas/X`, percent-encoding
 /// decoded): the one reader of references in the runtime.
 pub(crate) fn resolve_pointer<'d>(doc: &'d Value, reference: &str) -> Option<&'d Value> {
@@ -387,6 +438,9 @@ impl<'d> Validator<'d> {
         if input.is_null() && nullable {
             return Some(Value::Null);
         }
+        if let Some(merged) = merged_all_of(self.doc, schema) {
+            return self.check(&merged, input, loc, strict, errors);
+        }
         match self.kind(schema, referenced) {
             Kind::Any => Some(input.clone()),
             Kind::Model(model) => self.check_model(model, input, loc, strict, errors),
@@ -445,7 +499,9 @@ impl<'d> Validator<'d> {
                     loc.pop();
                 }
                 None => {
-                    out.insert(name.clone(), self.default_of(property));
+                    if let Some(default) = self.default_of(property) {
+                        out.insert(name.clone(), default);
+                    }
                 }
             }
         }
@@ -476,19 +532,26 @@ impl<'d> Validator<'d> {
         (errors.len() == before).then_some(Value::Object(out))
     }
 
-    /// The value pydantic fills in for an absent optional property.
-    fn default_of(&self, property: &Value) -> Value {
+    /// The value pydantic fills in for an absent optional property: its
+    /// default, `null` where it may be null, an empty array or object (a
+    /// `default_factory`); none where the export says nothing that fits (a
+    /// `default_factory` of a model), so that the value is left out rather
+    /// than made `null` where its schema refuses `null`.
+    fn default_of(&self, property: &Value) -> Option<Value> {
         if let Some(default) = property.get("default") {
-            return default.clone();
+            return Some(default.clone());
         }
         let (schema, _, nullable) = self.resolve(property);
         if nullable {
-            return Value::Null;
+            return Some(Value::Null);
         }
+        let untyped = ["anyOf", "oneOf", "allOf", "enum", "properties"].iter().all(|k| schema.get(*k).is_none());
         match type_of(schema) {
-            Some("array") => Value::Array(Vec::new()),
-            Some("object") => Value::Object(Map::new()),
-            _ => Value::Null,
+            Some("array") => Some(Value::Array(Vec::new())),
+            Some("object") => Some(Value::Object(Map::new())),
+            // `Any`, which `null` is
+            None if untyped => Some(Value::Null),
+            _ => None,
         }
     }
 
@@ -935,6 +998,15 @@ fn check_uuid(input: &Value, loc: &[Value], strict: bool) -> Check {
 fn check_enum(values: &[Value], is_enum: bool, input: &Value, loc: &[Value], strict: bool) -> Check {
     if let Some(found) = values.iter().find(|v| py_eq(v, input))
         && !(strict && is_enum)
+    {
+        return Ok(found.clone());
+    }
+    // an `IntEnum` takes the text of one of its values in lax mode (a path
+    // or query parameter, `"415"`), as pydantic validates an int first
+    if is_enum
+        && !strict
+        && let Some(number) = input.as_str().and_then(|t| t.trim().parse::<i64>().ok())
+        && let Some(found) = values.iter().find(|v| v.is_i64() && v.as_i64() == Some(number))
     {
         return Ok(found.clone());
     }
@@ -1847,6 +1919,34 @@ mod tests {
         for pointer in ["", "/a", "/a/b~1c", "/a/b~1c/1/d~0e", "/a/b~1c/0", "/a/", "/a/x", "/a/b~1c/9", "a"] {
             assert_eq!(walk_pointer(&doc, pointer), doc.pointer(pointer), "{pointer}");
         }
+    }
+
+    /// An `IntEnum` path parameter (conveyor's `/authz/access/{action}`):
+    /// FastAPI takes `/access/415` for the member 415.
+    #[test]
+    fn an_int_enum_takes_the_text_of_its_values() {
+        let doc = json!({"components": {"schemas": {"Action": {"type": "integer", "enum": [101, 415]}}}});
+        let action = json!({"$ref": "#/components/schemas/Action"});
+        let v = Validator::new(&doc);
+        assert_eq!(v.validate_value(&action, &json!("415"), &[]).unwrap(), json!(415));
+        assert_eq!(v.validate_value(&action, &json!("416"), &[]).unwrap_err()[0].kind, "enum");
+        // a literal (no enum class) compares as it is
+        let literal = json!({"type": "integer", "enum": [101, 415]});
+        assert_eq!(v.validate_value(&literal, &json!("415"), &[]).unwrap_err()[0].kind, "literal_error");
+    }
+
+    /// elevenlabs's `avatar`: optional, no default, a union of models that
+    /// refuses `null`: left out, never `null` (an answer must fit).
+    #[test]
+    fn an_absent_field_that_cannot_be_null_is_left_out() {
+        let doc = json!({});
+        let model = json!({"type": "object", "properties": {
+            "avatar": {"anyOf": [{"type": "object", "properties": {"url": {"type": "string"}}}]},
+            "note": {"type": "string", "nullable": true},
+            "anything": {}
+        }});
+        let v = Validator::new(&doc).validate_value(&model, &json!({}), &[]).unwrap();
+        assert_eq!(v, json!({"note": null, "anything": null}));
     }
 
     #[test]

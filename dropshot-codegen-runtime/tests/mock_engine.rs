@@ -240,3 +240,283 @@ fn multipart_uploads_are_read_part_by_part() {
     let v: Value = serde_json::from_slice(&answer.body).unwrap();
     assert_eq!(v["detail"][0]["loc"], json!(["body", "title"]), "{v}");
 }
+
+/// Shapes of real exports (`../shared/realworld/`) that the path
+/// convention alone misreads, in one small 3.0.3 document.
+fn real_shapes() -> Engine {
+    let ok = |schema: Value| json!({"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}});
+    let r = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let body = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    let path_param =
+        |name: &str, schema: Value| json!({"name": name, "in": "path", "required": true, "schema": schema});
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "shapes", "version": "1"},
+        "paths": {
+            // the create answers the new key as a string, the list key infos
+            "/keys": {
+                "post": {"operationId": "create_key", "responses": ok(json!({"type": "string"}))},
+                "get": {"operationId": "list_keys", "responses": ok(json!({"type": "array", "items": {"type": "string"}}))}
+            },
+            "/keys/{prefix}": {
+                "delete": {"operationId": "delete_key", "parameters": [path_param("prefix", json!({"type": "string"}))],
+                           "responses": ok(r("Message"))}
+            },
+            // a collection spelled with a trailing slash
+            "/boards/": {
+                "post": {"operationId": "create_board", "requestBody": body(r("NewThing")), "responses": ok(r("Board"))}
+            },
+            "/boards/{board_id}": {
+                "get": {"operationId": "read_board", "parameters": [path_param("board_id", json!({"type": "string"}))],
+                        "responses": ok(r("Board"))}
+            },
+            // a thing under an item, deleted and made again in place
+            "/keys/{prefix}/note": {
+                "delete": {"operationId": "delete_note", "parameters": [path_param("prefix", json!({"type": "string"}))],
+                           "responses": ok(json!({"type": "string"}))},
+                "patch": {"operationId": "patch_note", "parameters": [path_param("prefix", json!({"type": "string"}))],
+                          "responses": ok(json!({"type": "string"}))},
+                "put": {"operationId": "put_note", "parameters": [path_param("prefix", json!({"type": "string"}))],
+                        "responses": ok(json!({"type": "string"}))}
+            },
+            // the create's model is not the read's, and the delete answers a message
+            "/rooms": {
+                "post": {"operationId": "create_room", "requestBody": body(r("CreateRoom")), "responses": ok(r("Room"))}
+            },
+            "/rooms/{room_id}": {
+                "get": {"operationId": "read_room", "parameters": [path_param("room_id", json!({"type": "string"}))],
+                        "responses": ok(r("RoomDetails"))},
+                "delete": {"operationId": "delete_room", "parameters": [path_param("room_id", json!({"type": "string"}))],
+                           "responses": ok(r("Message"))}
+            },
+            "/rooms/{room_id}/logs": {
+                "get": {"operationId": "room_logs", "parameters": [path_param("room_id", json!({"type": "string"}))],
+                        "responses": ok(json!({"type": "array", "items": {"type": "string"}}))}
+            },
+            // items answered in an envelope, as `ResultsWrapper[Thing]`
+            "/things": {
+                "post": {"operationId": "create_thing", "requestBody": body(r("NewThing")),
+                         "responses": ok(json!({"type": "object", "required": ["results"], "properties": {"results": r("Thing")}}))},
+                "get": {"operationId": "list_things",
+                        "responses": ok(json!({"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": r("Thing")}}}))}
+            },
+            "/things/{id}": {
+                "get": {"operationId": "read_thing", "parameters": [path_param("id", json!({"type": "integer"}))],
+                        "responses": ok(json!({"type": "object", "required": ["results"], "properties": {"results": r("Thing")}}))}
+            },
+            // an example its own schema refuses
+            "/health": {
+                "get": {"operationId": "health", "responses": {"200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}},
+                    "example": {"ok": "maybe"}}}}}}
+            },
+            // the item names no id; the body names it as the path does
+            "/prompts": {
+                "post": {"operationId": "create_prompt", "requestBody": body(r("NewPrompt")),
+                         "responses": ok(json!({"type": "object", "properties": {"results": r("Message")}}))}
+            },
+            "/prompts/{name}": {
+                "get": {"operationId": "read_prompt", "parameters": [path_param("name", json!({"type": "string"}))],
+                        "responses": ok(json!({"type": "object", "properties": {"results": r("Message")}}))},
+                "delete": {"operationId": "delete_prompt", "parameters": [path_param("name", json!({"type": "string"}))],
+                           "responses": ok(json!({"type": "object", "properties": {"results": {"nullable": true}}}))}
+            },
+            // a 3.1 `$ref` with properties beside it, lowered: a value is both
+            "/access": {
+                "get": {"operationId": "access", "responses": ok(json!({"allOf": [r("Access")], "type": "object",
+                        "properties": {"access": {"type": "boolean"}}}))}
+            },
+            // a lone allOf typed beside it; a 401 with the service's own model
+            "/pages": {
+                "get": {"operationId": "pages", "security": [{"key": []}],
+                        "responses": {
+                            "200": {"description": "OK", "content": {"application/json": {"schema": {"allOf": [r("Access")], "type": "object"}}}},
+                            "401": {"description": "OAuth error", "content": {"application/json": {"schema": {"type": "object",
+                                    "required": ["error"], "properties": {"error": {"type": "string"}}}}}}
+                        }}
+            },
+            // a fractional multipleOf, and a property no value is valid for
+            "/config": {
+                "get": {"operationId": "config", "responses": ok(json!({"type": "object", "required": ["offset"], "properties": {
+                    "offset": {"type": "number", "multipleOf": 0.05, "minimum": 0.0, "maximum": 20.0},
+                    "admin_password": {"type": "string", "writeOnly": true}, "secret": {"not": {}}}}))}
+            },
+            // a naive datetime in the spec's example, as pydantic dumps one
+            "/dubbing": {
+                "get": {"operationId": "dubbing", "responses": {"200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["created_at"], "properties": {"created_at": {"type": "string", "format": "date-time"}}},
+                    "example": {"created_at": "2025-07-15T14:49:41.149000"}}}}}}
+            },
+            // two templates naming one place
+            "/roles/{scope}": {
+                "get": {"operationId": "roles_in_scope",
+                        "parameters": [path_param("scope", json!({"type": "string", "enum": ["global", "team"]}))],
+                        "responses": ok(json!({"type": "array", "items": {"type": "string"}}))}
+            },
+            "/roles/{id}": {
+                "put": {"operationId": "put_role", "parameters": [path_param("id", json!({"type": "integer"}))],
+                        "responses": ok(json!({"type": "string"}))},
+                "delete": {"operationId": "delete_role", "parameters": [path_param("id", json!({"type": "integer"}))],
+                           "responses": ok(json!({"type": "string"}))}
+            }
+        },
+        "components": {"schemas": {
+            "Message": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+            "CreateRoom": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+            "Room": {"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+            "RoomDetails": {"type": "object", "required": ["id", "name", "webhook_url"],
+                            "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "webhook_url": {"type": "string"},
+                                           "opened_at": {"type": "string", "format": "date-time", "example": "2025-07-15T14:49:41"}}},
+            "NewThing": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+            "Thing": {"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+            "Board": {"type": "object", "required": ["board_id", "name"], "properties": {"board_id": {"type": "string"}, "name": {"type": "string"}}},
+            "NewPrompt": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "template": {"type": "string"}}},
+            "Access": {"type": "object", "required": ["allowed"], "properties": {"allowed": {"type": "boolean"}}}
+        }, "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}
+    });
+    Engine::new(doc, &BTreeMap::new())
+}
+
+#[test]
+fn an_operation_is_stateful_only_where_its_shape_is_an_item() {
+    let e = real_shapes();
+    let sources: BTreeMap<String, Source> = e.sources().into_iter().collect();
+    // a create answering a string and a list of strings hold no items
+    assert_eq!(sources["create_key"], Source::Example);
+    assert_eq!(sources["list_keys"], Source::Example);
+    assert_eq!(sources["delete_key"], Source::Example, "a resource with nothing to hold");
+    let (a, key) = call(&e, "POST", "/keys", None);
+    assert_eq!(a.status, 200);
+    assert!(key.is_string(), "{key}");
+    let (_, keys) = call(&e, "GET", "/keys", None);
+    assert!(keys.as_array().unwrap().iter().all(Value::is_string), "{keys}");
+    assert!(matches!(sources["read_room"], Source::Stateful { role: Role::Read, .. }));
+    // `/boards/` is the collection of `/boards/{board_id}`
+    let (_, board) = call(&e, "POST", "/boards/", Some(json!({"name": "kanban"})));
+    let (a, read) = call(&e, "GET", &format!("/boards/{}", board["board_id"].as_str().unwrap()), None);
+    assert_eq!((a.status, &read), (200, &board));
+}
+
+#[test]
+fn every_answer_fits_its_documented_response() {
+    let e = real_shapes();
+    // the create's model lacks a field the read's model requires: made
+    let (a, room) = call(&e, "POST", "/rooms", Some(json!({"name": "Blue"})));
+    assert_eq!(a.status, 200, "{room}");
+    assert_eq!(room.as_object().unwrap().len(), 2, "the create answers its own model: {room}");
+    let id = room["id"].as_str().unwrap().to_string();
+    let (a, read) = call(&e, "GET", &format!("/rooms/{id}"), None);
+    assert_eq!(a.status, 200);
+    assert_eq!((&read["id"], &read["name"]), (&room["id"], &json!("Blue")), "what the store holds is kept");
+    assert!(read["webhook_url"].is_string(), "what it lacks is made: {read}");
+    // the delete answers its own model, not the deleted room
+    let (a, deleted) = call(&e, "DELETE", &format!("/rooms/{id}"), None);
+    assert_eq!(a.status, 200);
+    assert!(deleted["message"].is_string() && deleted.get("name").is_none(), "{deleted}");
+    // an example that its own schema refuses is not served, and a note says so
+    let (_, health) = call(&e, "GET", "/health", None);
+    assert!(health["ok"].is_boolean(), "{health}");
+    assert!(e.notes().iter().any(|n| n.starts_with("health: the example")), "{:?}", e.notes());
+}
+
+#[test]
+fn a_deleted_item_is_gone_with_everything_under_it() {
+    let e = real_shapes();
+    let (_, room) = call(&e, "POST", "/rooms", Some(json!({"name": "Blue"})));
+    let id = room["id"].as_str().unwrap().to_string();
+    let (a, _) = call(&e, "GET", &format!("/rooms/{id}/logs"), None);
+    assert_eq!(a.status, 200);
+    call(&e, "DELETE", &format!("/rooms/{id}"), None);
+    for path in [format!("/rooms/{id}"), format!("/rooms/{id}/logs")] {
+        let (a, v) = call(&e, "GET", &path, None);
+        assert_eq!((a.status, v), (404, json!({"detail": "Not Found"})), "{path}");
+    }
+    // an item path no resource holds: gone after its delete too
+    let (a, _) = call(&e, "DELETE", "/keys/abc", None);
+    assert_eq!(a.status, 200);
+    let (a, _) = call(&e, "DELETE", "/keys/abc", None);
+    assert_eq!(a.status, 404);
+    // a thing a path with a variable names, deleted: gone until made again
+    let status = |method: &str| call(&e, method, "/keys/k/note", None).0.status;
+    assert_eq!((status("DELETE"), status("PATCH")), (200, 404));
+    assert_eq!((status("PUT"), status("PATCH")), (200, 200));
+    // until the stub is reset
+    e.reset();
+    let (a, _) = call(&e, "GET", &format!("/rooms/{id}/logs"), None);
+    assert_eq!(a.status, 200);
+}
+
+#[test]
+fn items_answered_in_an_envelope_are_stored_without_it() {
+    let e = real_shapes();
+    let (a, created) = call(&e, "POST", "/things", Some(json!({"name": "bolt"})));
+    assert_eq!(a.status, 200, "{created}");
+    let thing = &created["results"];
+    assert_eq!(thing["name"], "bolt");
+    let (a, read) = call(&e, "GET", &format!("/things/{}", thing["id"]), None);
+    assert_eq!((a.status, &read), (200, &created));
+    let (_, listed) = call(&e, "GET", "/things", None);
+    assert_eq!(listed["results"], json!([thing]));
+}
+
+#[test]
+fn the_template_the_values_fit_answers_for_its_place() {
+    let e = real_shapes();
+    // `/roles/7` fits only `/roles/{id}`: its methods, its `Allow`
+    let (a, _) = call(&e, "GET", "/roles/7", None);
+    assert_eq!((a.status, a.header("allow")), (405, Some("PUT, DELETE")));
+    // `/roles/team` fits only `/roles/{scope}`
+    let (a, _) = call(&e, "PUT", "/roles/team", None);
+    assert_eq!((a.status, a.header("allow")), (405, Some("GET")));
+    let (a, _) = call(&e, "GET", "/roles/team", None);
+    assert_eq!(a.status, 200);
+    // fitting neither, every operation at the place is tried, as Starlette does
+    let (a, v) = call(&e, "PUT", "/roles/other", None);
+    assert_eq!(a.status, 422, "{v}");
+}
+
+#[test]
+fn an_id_the_client_names_in_the_body_addresses_the_item() {
+    let e = real_shapes();
+    let (a, _) = call(&e, "POST", "/prompts", Some(json!({"name": "greet", "template": "hi"})));
+    assert_eq!(a.status, 200);
+    let (a, _) = call(&e, "GET", "/prompts/greet", None);
+    assert_eq!(a.status, 200);
+    let (a, _) = call(&e, "DELETE", "/prompts/greet", None);
+    assert_eq!(a.status, 200);
+    let (a, _) = call(&e, "GET", "/prompts/greet", None);
+    assert_eq!(a.status, 404);
+}
+
+#[test]
+fn answers_keep_what_json_schema_asks_beyond_pydantic() {
+    let e = real_shapes();
+    // an allOf beside properties: the answer is both
+    let (_, access) = call(&e, "GET", "/access", None);
+    assert!(access["allowed"].is_boolean() && access["access"].is_boolean(), "{access}");
+    // a naive datetime gets an offset (RFC 3339's date-time has one)
+    let (_, dubbing) = call(&e, "GET", "/dubbing", None);
+    assert_eq!(dubbing["created_at"], "2025-07-15T14:49:41.149000Z");
+    // and so does one in a value made to fit (a read of an item the create
+    // made from another model, made from the read's example)
+    let (_, room) = call(&e, "POST", "/rooms", Some(json!({"name": "Blue"})));
+    let (_, read) = call(&e, "GET", &format!("/rooms/{}", room["id"].as_str().unwrap()), None);
+    assert_eq!(read["opened_at"], "2025-07-15T14:49:41Z", "{read}");
+    // a multiple as JSON Schema checks one in floats; no never-valid property
+    for seed in 0..20 {
+        let (_, config) = call(&e, "GET", &format!("/config?seed={seed}"), None);
+        let offset = config["offset"].as_f64().unwrap();
+        assert_eq!((offset / 0.05).fract(), 0.0, "{config}");
+        assert!(config.get("admin_password").is_none() && config.get("secret").is_none(), "{config}");
+    }
+    // a lone allOf with a type beside it is its member
+    let headers =
+        http::HeaderMap::from_iter([(http::HeaderName::from_static("x-key"), http::HeaderValue::from_static("k"))]);
+    let (a, page) = call_with(&e, "GET", "/pages", None, &headers);
+    assert_eq!(a.status, 200);
+    assert!(page["allowed"].is_boolean(), "{page}");
+    // a refusal the operation documents with its own model fits it
+    let (a, refused) = call_with(&e, "GET", "/pages", None, &http::HeaderMap::new());
+    assert_eq!(a.status, 401);
+    assert!(refused["error"].is_string(), "{refused}");
+}

@@ -285,6 +285,17 @@ impl<'a> Generator<'a> {
         };
         let literal_versions =
             self.routes.literal_versions.iter().map(|(path, method, major)| quote!((#path, #method, #major)));
+        // dropshot drops a path's trailing slash (`/users/`) from its document:
+        // put back where the spec has one
+        let publish_call = if self.spec.operations.iter().any(|op| op.path.len() > 1 && op.path.ends_with('/')) {
+            quote! {
+                let mut doc = dropshot_codegen_runtime::publish(main, published_description(), API_TITLE, API_VERSION);
+                dropshot_codegen_runtime::restore_trailing_slashes(&mut doc, ROUTES);
+                doc
+            }
+        } else {
+            quote! { dropshot_codegen_runtime::publish(main, published_description(), API_TITLE, API_VERSION) }
+        };
         let route_table = self.routes.methods.iter().map(|(path, methods)| {
             let methods = methods.iter();
             quote!((#path, &[#(#methods),*]))
@@ -317,7 +328,7 @@ impl<'a> Generator<'a> {
             /// variable's place put back at their own paths.
             pub fn openapi() -> serde_json::Value {
                 let main = #trait_mod::stub_api_description().expect("the generated trait forms a valid description");
-                dropshot_codegen_runtime::publish(main, published_description(), API_TITLE, API_VERSION)
+                #publish_call
             }
 
             /// Every path of the spec with its methods, for answers that
@@ -434,15 +445,22 @@ impl<'a> Generator<'a> {
             let field_tokens = quote! { #doc #rename #default_attr #optional_default #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, };
             match location {
                 "path" => {
+                    // a segment dropshot would refuse to describe (an
+                    // untyped `{}`, `int | str`) is described as the text it
+                    // is, carrying its own schema for the published document
+                    let described = (!is_dropshot_scalar(&self.spec.lowered, &schema)).then(|| {
+                        let with = format!("dropshot_codegen_runtime::extract::described_as_text::<{ty}>");
+                        quote!(#[schemars(schema_with = #with)])
+                    });
                     // read from the route's name for the place where it differs
                     let routed = match route.renamed.get(&name) {
                         Some(routed) => {
-                            quote! { #doc #[serde(rename = #routed)] #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, }
+                            quote! { #doc #described #[serde(rename = #routed)] #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, }
                         }
-                        None => field_tokens,
+                        None => quote! { #described #field_tokens },
                     };
                     path_fields.push(routed);
-                    published_fields.push(quote! { #doc #rename pub #field_ident: #ty, });
+                    published_fields.push(quote! { #doc #described #rename pub #field_ident: #ty, });
                 }
                 "header" => header_fields.push(field_tokens),
                 "cookie" => {
@@ -461,7 +479,12 @@ impl<'a> Generator<'a> {
                         Some([only]) => resolve(&self.spec.lowered, only),
                         _ => resolved,
                     };
-                    let is_array = one.get("type").and_then(Value::as_str) == Some("array");
+                    // and so is one that dropshot's `Query` refuses: not a
+                    // scalar (an untyped `{}`, `str | list[str]`), or named
+                    // like a variable of the route (`/tools/{id}?id=`)
+                    let is_array = one.get("type").and_then(Value::as_str) == Some("array")
+                        || !is_dropshot_scalar(&self.spec.lowered, &schema)
+                        || route_variables(&route.path).any(|v| v == name);
                     let described = format!("{}{name}", dropshot_codegen_runtime::query::QUERY_PREFIX);
                     let marked_rename = rename.clone().unwrap_or_else(|| quote!(#[serde(rename = #name)]));
                     let marked = quote! { #doc #marked_rename #[schemars(rename = #described)] #default_attr #optional_default #[serde(deserialize_with = #param_fn)] pub #field_ident: #ty, };
@@ -965,6 +988,45 @@ fn field_ident(name: &str) -> String {
     escape_keyword(&name.to_snake_case())
 }
 
+/// Whether dropshot takes a parameter of this (3.0.3) schema as a path or
+/// `Query` parameter: what the Rust type typify makes of it describes
+/// one scalar (a string, number, integer or boolean, an enum of them, one
+/// of them that may be null).
+fn is_dropshot_scalar(doc: &Value, schema: &Value) -> bool {
+    let schema = resolve(doc, schema);
+    if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        return is_dropshot_scalar(doc, only);
+    }
+    if schema.get("anyOf").or_else(|| schema.get("oneOf")).is_some() {
+        return false;
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string" | "integer" | "number" | "boolean") => true,
+        // an enum typify types by its values
+        None => schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| !values.is_empty() && values.iter().all(|v| v.is_string() || v.is_null())),
+        _ => false,
+    }
+}
+
+/// The segments of a spec path as dropshot routes it: a trailing slash is
+/// no segment, as dropshot ignores it (`/users/` is routed as `/users`,
+/// which holds no place beside `/users/{id}`).
+fn route_segments(path: &str) -> Vec<&str> {
+    let mut s = segments(path);
+    if s.len() > 1 && s.last() == Some(&"") {
+        s.pop();
+    }
+    s
+}
+
+/// The variable names of a route's path (`/a/{b}/{c}` → `b`, `c`).
+fn route_variables(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+}
+
 /// A 3.0.3 schema as the JSON Schema (draft 7) that typify reads: `nullable`
 /// becomes a `null` type or an `anyOf` with `null`, and boolean
 /// `exclusiveMinimum`/`exclusiveMaximum` become numeric. `pointer` places
@@ -1100,7 +1162,7 @@ impl Routes {
                 paths.push(&op.path);
             }
         }
-        let spec_segs: Vec<Vec<&str>> = paths.iter().map(|p| segments(p)).collect();
+        let spec_segs: Vec<Vec<&str>> = paths.iter().map(|p| route_segments(p)).collect();
         let mut routed: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
         let depth = spec_segs.iter().map(Vec::len).max().unwrap_or(0);
         for i in 0..depth {
@@ -1220,7 +1282,7 @@ impl Routes {
     fn allowed(&self, segs: &[&str], i: usize, segment: &str, want_literal: bool) -> Vec<String> {
         let mut allowed = BTreeSet::new();
         for (path, methods) in &self.methods {
-            let s = segments(path);
+            let s = route_segments(path);
             if s.len() != segs.len() || normalise(&s[..i]) != normalise(&segs[..i]) {
                 continue;
             }
@@ -1238,7 +1300,7 @@ impl Routes {
 
     fn check_fns(&self, op: &Operation) -> Vec<TokenStream> {
         let route = &self.routes[&op.operation_id];
-        let segs = segments(&op.path);
+        let segs = route_segments(&op.path);
         let mut out = Vec::new();
         for (i, _var, lit) in &route.literal_segments {
             // another value at this place names the variable sibling's path
@@ -1286,7 +1348,7 @@ fn publishing_groups<'e, 'a>(endpoints: impl Iterator<Item = &'e Endpoint<'a>>) 
     impl Tree {
         fn fits(&self, path: &str) -> bool {
             let mut node = Vec::new();
-            for seg in segments(path) {
+            for seg in route_segments(path) {
                 if let Some((literals, var)) = self.0.get(&node) {
                     let fits = match variable(seg) {
                         Some(v) => literals.is_empty() && var.as_deref().is_none_or(|name| name == v),
@@ -1302,7 +1364,7 @@ fn publishing_groups<'e, 'a>(endpoints: impl Iterator<Item = &'e Endpoint<'a>>) 
         }
         fn add(&mut self, path: &str) {
             let mut node = Vec::new();
-            for seg in segments(path) {
+            for seg in route_segments(path) {
                 let entry = self.0.entry(node.clone()).or_default();
                 match variable(seg) {
                     Some(v) => entry.1 = Some(v.to_string()),

@@ -9,6 +9,8 @@
 //!   un-typed enum of several types** a union of typed enums; **a null
 //!   default** goes ([`null_defaults`]); **`anyOf` beside `oneOf`** keeps
 //!   the `anyOf` (progenitor asserts one of them).
+//! - **An `anyOf` of two members of one type** (`uuid | "admin"`) becomes
+//!   a `oneOf` ([`any_of_alike`]).
 //! - **A union of plain strings** (`uuid4 | uuid5`) becomes one string;
 //!   **the default of a union** goes (see [`unions_of_strings`] and
 //!   [`union_defaults`]).
@@ -39,7 +41,9 @@ pub fn reshape(doc: &mut Value) {
     components_named_alike(doc);
     nullable_components(doc);
     titles_naming_components(doc);
+    let types = component_types(doc);
     each_schema(doc, &mut |schema| {
+        any_of_alike(schema, &types);
         untyped_mixed_enums(schema);
         enums_without_names(schema);
         unions_of_strings(schema);
@@ -59,6 +63,49 @@ fn each_schema(value: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| each_schema(v, f)),
         _ => {}
+    }
+}
+
+/// The JSON type of each component that has one (`object` for one with
+/// properties), by reference.
+fn component_types(doc: &Value) -> std::collections::BTreeMap<String, String> {
+    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    schemas
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, s)| {
+            let ty = match s.get("type").and_then(Value::as_str) {
+                Some(ty) => ty,
+                None if s.get("properties").is_some() => "object",
+                None => return None,
+            };
+            Some((format!("#/components/schemas/{name}"), ty.to_string()))
+        })
+        .collect()
+}
+
+/// An `anyOf` of two members of one type that is not `object` (`uuid |
+/// "admin"`, both strings): typify cannot tell them apart, and makes the
+/// union a struct of flattened optional parts, which serde cannot read a
+/// string into and whose `JsonSchema` is a type array (`["object",
+/// "string"]`) that dropshot refuses when the API is described. It becomes
+/// a `oneOf`, which typify makes an untagged enum: the first member that
+/// takes a value is it, which is what a value of an `anyOf` needs; the stub
+/// and the service check the rest. Members of different types (`int |
+/// str`) typify tells apart already, and they stay.
+fn any_of_alike(schema: &mut Map<String, Value>, types: &std::collections::BTreeMap<String, String>) {
+    let Some(Value::Array(members)) = schema.get("anyOf") else { return };
+    let type_of = |m: &Value| match m.get("$ref").and_then(Value::as_str) {
+        Some(target) => types.get(target).cloned(),
+        None => m.get("type").and_then(Value::as_str).map(str::to_string),
+    };
+    let mut seen = BTreeSet::new();
+    let alike = members.iter().filter_map(type_of).filter(|t| t != "object" && t != "null").any(|t| !seen.insert(t));
+    if !alike || schema.contains_key("oneOf") {
+        return;
+    }
+    if let Some(members) = schema.shift_remove("anyOf") {
+        schema.insert("oneOf".into(), members);
     }
 }
 
@@ -330,6 +377,29 @@ mod tests {
 
     fn defined(code: &str, name: &str) -> usize {
         code.matches(&format!("pub struct {name} ")).count() + code.matches(&format!("pub enum {name} ")).count()
+    }
+
+    /// Upstream: typify makes an `anyOf` of a string and an enum a struct
+    /// of flattened parts (which serde cannot read a string into, and
+    /// whose schemars schema is the type array dropshot refuses).
+    #[test]
+    fn typify_still_flattens_an_any_of_of_strings() {
+        let role =
+            json!({"anyOf": [{"type": "string", "format": "uuid"}, {"type": "string", "enum": ["admin", "owner"]}]});
+        let code = typify(json!({"Role": role}));
+        assert!(code.contains("pub struct Role") && code.contains("flatten"), "{code}");
+
+        let mut doc = json!({"components": {"schemas": {"Role": role, "Model": {"type": "object", "properties": {}}}}});
+        reshape(&mut doc);
+        let code = typify(doc["components"]["schemas"].clone());
+        assert!(code.contains("pub enum Role") && !code.contains("flatten"), "{code}");
+        // an anyOf of objects, or of different types, stays as it is
+        let mut doc = json!({"components": {"schemas": {"Model": {"type": "object", "properties": {}},
+            "Either": {"anyOf": [{"$ref": "#/components/schemas/Model"}, {"type": "object", "properties": {"a": {}}}]},
+            "Shelf": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}}});
+        reshape(&mut doc);
+        assert!(doc.pointer("/components/schemas/Either/anyOf").is_some());
+        assert!(doc.pointer("/components/schemas/Shelf/anyOf").is_some());
     }
 
     /// Upstream: typify defines a nullable component twice.
