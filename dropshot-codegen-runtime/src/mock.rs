@@ -865,12 +865,13 @@ impl Engine {
                 // an id the client chose (the item's id property, or, where the
                 // item has none, the body's property named as the path's
                 // variable: `POST /prompts {"name": …}`, read at
-                // `/prompts/{name}`), unless no path could name it (`""`)
+                // `/prompts/{name}`); an empty one too, which the path names
+                // with an empty last segment (`/prompts/`)
                 let chosen = match &id_property {
                     Some(p) => call.body.get(p),
                     None => call.body.get(&resource.id_param),
                 }
-                .filter(|v| !v.is_null() && v.as_str() != Some(""));
+                .filter(|v| !v.is_null());
                 let id = match chosen {
                     Some(chosen) => chosen.clone(),
                     None => {

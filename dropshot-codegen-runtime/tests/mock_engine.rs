@@ -486,6 +486,10 @@ fn an_id_the_client_names_in_the_body_addresses_the_item() {
     assert_eq!(a.status, 200);
     let (a, _) = call(&e, "GET", "/prompts/greet", None);
     assert_eq!(a.status, 404);
+    // an empty name is the empty last segment
+    call(&e, "POST", "/prompts", Some(json!({"name": ""})));
+    let (a, _) = call(&e, "GET", "/prompts/", None);
+    assert_eq!(a.status, 200);
 }
 
 #[test]
