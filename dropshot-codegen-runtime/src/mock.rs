@@ -695,7 +695,6 @@ impl Engine {
             }
         }
         let seed = seed_of(request);
-        let path = path.trim_end_matches('/');
         // a PUT or POST at a deleted path makes it again
         if matches!(op.method.as_str(), "PUT" | "POST") {
             state.deleted.remove(path);
