@@ -12,6 +12,9 @@
 //! a query parameter named like a variable of its route (`/bins/{id}/contents?bin_id=`,
 //! routed through `{bin_id}`), a query parameter that is not a scalar
 //! (`str | list[str]`) and a path parameter that is not one (`int | str`).
+//!
+//! Compound segments (`photo.{ext}`, `{lon},{lat}`), which dropshot routes
+//! as one variable: split as Starlette matches them, each parameter typed.
 
 use codegen_tests::inventory_server::{self as api, InventoryApi, types};
 use dropshot::{HttpError, HttpResponseCreated, HttpResponseOk, Path, Query, RequestContext, TypedBody};
@@ -127,6 +130,22 @@ impl InventoryApi for Inventory {
             types::GetShelfShelf::String(name) => format!("shelf named {name}"),
         }))
     }
+
+    async fn get_bin_photo(
+        _: RequestContext<()>,
+        path: Path<api::GetBinPhotoPath>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        let path = path.into_inner();
+        Ok(HttpResponseOk(format!("photo of {} as {}", path.bin_id, path.ext)))
+    }
+
+    async fn get_shelf_spot(
+        _: RequestContext<()>,
+        path: Path<api::GetShelfSpotPath>,
+    ) -> Result<HttpResponseOk<String>, HttpError> {
+        let path = path.into_inner();
+        Ok(HttpResponseOk(format!("{} at {} by {}", path.shelf, path.lon, path.lat)))
+    }
 }
 
 async fn serve() -> dropshot::HttpServer<()> {
@@ -237,5 +256,45 @@ async fn shapes_dropshot_refuses_to_describe_are_served() {
     // union reads `int | str` from a path
     assert_eq!(get("/shelves/12").await, (200, serde_json::json!("shelf named 12")));
     assert_eq!(get("/shelves/top").await, (200, serde_json::json!("shelf named top")));
+    server.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn compound_segments_are_split_into_their_parameters() {
+    let published = api::openapi();
+    for path in ["/bins/{bin_id}/photo.{ext}", "/shelves/{shelf}/at/{lon},{lat}"] {
+        let names: Vec<&str> = published["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path} is published"))
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), if path.starts_with("/bins") { 2 } else { 3 }, "{path}: {names:?}");
+    }
+    assert!(published["paths"].as_object().unwrap().keys().all(|p| !p.contains('(')), "no placeholder is left");
+    let server = serve().await;
+    let get = |path: &'static str| {
+        let server = &server;
+        async move { call(server, reqwest::Method::GET, path, None).await }
+    };
+    assert_eq!(get("/bins/4/photo.png").await, (200, serde_json::json!("photo of 4 as png")));
+    // greedy, as Starlette: the point of a float stays in it
+    assert_eq!(get("/shelves/top/at/1.5,-2.25").await, (200, serde_json::json!("top at 1.5 by -2.25")));
+    // the literal sibling routed through the same place still reaches its own
+    assert_eq!(get("/bins/4/contents?bin_id=x").await, (200, serde_json::json!("contents of 4 for x")));
+    // a piece that does not parse is that parameter's error
+    let (status, body) = get("/bins/4/photo.gif").await;
+    match classified(status, &body) {
+        ExtractorError::Param(e) => assert_eq!((e.name.as_str(), e.kind.as_str()), ("ext", "enum"), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    let (status, body) = get("/shelves/top/at/east,2").await;
+    match classified(status, &body) {
+        ExtractorError::Param(e) => assert_eq!(e.name, "lon", "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    // a segment the template does not fit names no path
+    let (status, body) = get("/shelves/top/at/12").await;
+    assert_eq!(classified(status, &body), ExtractorError::Route(RouteRefusal::NotFound));
     server.close().await.unwrap();
 }

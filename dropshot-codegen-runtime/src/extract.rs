@@ -318,6 +318,36 @@ fn decode(message: &str) -> Option<Encoded> {
 /// text; [`crate::publish`] puts it back.
 pub const TEXT_SCHEMA_EXTENSION: &str = "x-dropshot-codegen-schema";
 
+/// The path parameters of an operation whose path has compound segments
+/// (`/p/{lon},{lat}`), which dropshot routes as one variable each:
+/// `values` are the route's variables as dropshot read them, and each of
+/// `compounds` (route variable, the spec's segment, the methods a value it
+/// does not fit names) is split as Starlette matches it
+/// ([`crate::template::capture`]) into the spec's parameters. `T` (the
+/// generated fields, each through [`param`]) is read from the result, as
+/// cookies are. A value a compound does not fit is a [`RouteRefusal`].
+pub fn compound_path<T: serde::de::DeserializeOwned>(
+    values: &[(&str, &str)],
+    compounds: &[(&str, &str, &[&str])],
+) -> Result<T, String> {
+    let mut pairs = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in values {
+        match compounds.iter().find(|(route, _, _)| route == name) {
+            Some((_, segment, allow)) => {
+                let Some(parts) = crate::template::capture(segment, value) else {
+                    let refusal: serde::de::value::Error = RouteRefusal::for_methods(allow).into_de_error();
+                    return Err(refusal.to_string());
+                };
+                pairs.extend_pairs(parts);
+            }
+            None => {
+                pairs.append_pair(name, value);
+            }
+        }
+    }
+    serde_urlencoded::from_str(&pairs.finish()).map_err(|e| e.to_string())
+}
+
 /// The schema of a path parameter whose type is not a scalar (`int | str`,
 /// untyped): dropshot refuses to describe it, so it is described as the
 /// text a segment is, with `T`'s own schema in [`TEXT_SCHEMA_EXTENSION`]

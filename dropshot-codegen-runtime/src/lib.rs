@@ -131,18 +131,22 @@ pub fn publish(
     doc
 }
 
-/// Puts back the trailing slash of the spec's paths (`/users/`), which
-/// dropshot drops from the paths of its document (its router ignores it):
-/// a path of `doc` that `routes` (the spec's paths) holds only with a
-/// trailing slash is renamed to it.
-pub fn restore_trailing_slashes(doc: &mut Value, routes: Routes) {
+/// Puts back the spec's own paths where dropshot's document cannot hold
+/// them: the trailing slash of `/users/` (dropshot drops it, its router
+/// ignores it), and compound segments (`/p/{lon},{lat}`, described at
+/// [`template::described_at`]). A path of `doc` that `routes` (the spec's
+/// paths) does not hold is renamed to the spec path described there.
+pub fn restore_spec_paths(doc: &mut Value, routes: Routes) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     let renames: Vec<(String, String)> = paths
         .keys()
         .filter(|p| !routes.iter().any(|(r, _)| r == p))
         .filter_map(|p| {
-            let slashed = format!("{p}/");
-            routes.iter().any(|(r, _)| *r == slashed).then(|| (p.clone(), slashed))
+            routes.iter().find_map(|(r, _)| {
+                let described = template::described_at(r);
+                let described = if described.len() > 1 { described.trim_end_matches('/') } else { &described };
+                (described == p).then(|| (p.clone(), r.to_string()))
+            })
         })
         .collect();
     for (from, to) in renames {

@@ -704,7 +704,11 @@ impl Engine {
             .iter()
             .any(|d| path == d || path.strip_prefix(d.as_str()).is_some_and(|r| r.starts_with('/')));
         let answer = match op.binding {
-            Some(binding) => self.stateful(op, binding, &call, &mut state, seed),
+            Some(binding) => {
+                let raw: BTreeMap<&str, &str> =
+                    template::values(&op.path, path).unwrap_or_default().into_iter().collect();
+                self.stateful(op, binding, &call, &raw, &mut state, seed)
+            }
             // what was deleted stays gone, and so does what was under it
             None if gone => Answer::detail(404, "Not Found"),
             None => self.example(op, seed, call.body),
@@ -713,7 +717,7 @@ impl Engine {
         // `DELETE /sessions`, which empties a collection)
         if op.method == "DELETE"
             && (200..300).contains(&answer.status)
-            && op.segments.iter().any(|s| template::variable(s).is_some())
+            && op.segments.iter().any(|s| template::has_variables(s))
         {
             state.deleted.insert(path.to_string());
         }
@@ -785,12 +789,27 @@ impl Engine {
     /// an answer is valid against its documented response whatever the
     /// store or the spec's examples hold.
     fn conform(&self, schema: &Value, value: Value, seed: u64) -> Value {
-        let validator = Validator::new(&self.doc);
+        // what JSON Schema tools check an answer with: a `oneOf` member each
+        let validator = Validator::new(&self.doc).exclusive();
         if let Ok(mut fitted) = validator.validate_value(schema, &value, &[]) {
             with_offsets(&self.doc, schema, &mut fitted, 0);
             return fitted;
         }
         let resolved = resolve(&self.doc, schema);
+        // a union: the value made to fit each member in turn, the first
+        // that the whole takes kept (a stored `LegacyPrice` that `Price`
+        // takes too becomes a `Price`)
+        if resolved.get("discriminator").is_none()
+            && let Some(members) = resolved.get("oneOf").or_else(|| resolved.get("anyOf")).and_then(Value::as_array)
+        {
+            for member in members {
+                let fitted = self.conform(member, value.clone(), seed);
+                if let Ok(mut fitted) = validator.validate_value(schema, &fitted, &[]) {
+                    with_offsets(&self.doc, schema, &mut fitted, 0);
+                    return fitted;
+                }
+            }
+        }
         let made = match value {
             Value::Array(items) if resolved.get("items").is_some() => {
                 let item_schema = &resolved["items"];
@@ -844,9 +863,33 @@ impl Engine {
         Answer { status: s.status, headers: vec![("content-type".into(), content_type)], body }
     }
 
-    fn stateful(&self, op: &Operation, binding: Binding, call: &Call<'_>, state: &mut State, seed: u64) -> Answer {
+    fn stateful(
+        &self,
+        op: &Operation,
+        binding: Binding,
+        call: &Call<'_>,
+        raw: &BTreeMap<&str, &str>,
+        state: &mut State,
+        seed: u64,
+    ) -> Answer {
         let resource = &self.resources.resources[binding.resource];
         let parents: Vec<String> = resource.parent_params.iter().map(|p| key_of(call.params.get(p))).collect();
+        // the item the path names: its id decoded, as FastAPI reads it; else
+        // the text as sent, for an id that holds `%XX` itself, which
+        // schemathesis puts into a path from a response without encoding it
+        let item_key = |state: &State| {
+            let id = key_of(call.params.get(&resource.id_param));
+            match raw.get(resource.id_param.as_str()) {
+                Some(text)
+                    if *text != id
+                        && state.store.read(binding.resource, &parents, &id).is_err()
+                        && state.store.read(binding.resource, &parents, text).is_ok() =>
+                {
+                    text.to_string()
+                }
+                _ => id,
+            }
+        };
         let not_found = |_: Missing| Answer::detail(404, "Not Found");
         let item_schema = self.item_schema(binding.resource);
         let id_property = item_schema.and_then(|s| id_property(&self.doc, s, &resource.id_param, &resource.collection));
@@ -917,7 +960,7 @@ impl Engine {
                 }
             },
             Role::Read => {
-                let id = key_of(call.params.get(&resource.id_param));
+                let id = item_key(state);
                 match state.store.read(binding.resource, &parents, &id) {
                     Ok(item) => {
                         let envelope = op.success.schema.as_ref().and_then(|s| self.unwrap(s).0);
@@ -927,7 +970,7 @@ impl Engine {
                 }
             }
             Role::Replace | Role::Update => {
-                let id = key_of(call.params.get(&resource.id_param));
+                let id = item_key(state);
                 let mut item = match state.store.read(binding.resource, &parents, &id) {
                     Ok(item) => item.clone(),
                     Err(m) => return not_found(m),
@@ -964,7 +1007,7 @@ impl Engine {
                 answer
             }
             Role::Delete => {
-                let id = key_of(call.params.get(&resource.id_param));
+                let id = item_key(state);
                 match state.store.delete(binding.resource, &parents, &id) {
                     // the deleted item, where the response documents one
                     Ok(item) if op.success.schema.as_ref().is_some_and(|s| Some(self.unwrap(s).1) == item_schema) => {
@@ -1175,15 +1218,42 @@ fn fill_page(doc: &Value, page: &mut Value, schema: &Value, items: Vec<Value>, t
 /// [`Engine::unwrap`].
 fn unwrap_envelope<'s>(doc: &'s Value, schema: &'s Value) -> (Option<&'s str>, &'s Value) {
     let resolved = resolve(doc, schema);
-    if let Some(properties) = resolved.get("properties").and_then(Value::as_object)
-        && let [(key, inner)] = properties.iter().collect::<Vec<_>>().as_slice()
-    {
-        let inner_resolved = resolve(doc, inner);
-        if inner_resolved.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) {
-            return (Some(key.as_str()), inner_resolved);
-        }
+    let Some(properties) = resolved.get("properties").and_then(Value::as_object) else { return (None, schema) };
+    let has_properties = |s: &Value| s.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    let objects: Vec<(&String, &Value)> =
+        properties.iter().map(|(key, s)| (key, object_of(doc, s))).filter(|(_, s)| has_properties(s)).collect();
+    let [(key, inner)] = objects.as_slice() else { return (None, schema) };
+    if properties.len() == 1 {
+        return (Some(key.as_str()), inner);
     }
-    (None, schema)
+    // beside the item only counts and flags (`{"count": 1, "delivery":
+    // {"id": …}}`): the item has an id, and the envelope none of its own
+    let id_like = |k: &str| k == "id" || k.ends_with("_id");
+    let item_has_id = inner.get("properties").and_then(Value::as_object).is_some_and(|p| p.keys().any(|k| id_like(k)));
+    let beside_are_scalars = properties.iter().filter(|(k, _)| k != key).all(|(k, s)| {
+        let s = resolve(doc, s);
+        !id_like(k)
+            && (s.get("enum").is_some()
+                || matches!(s.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean")))
+    });
+    if item_has_id && beside_are_scalars { (Some(key.as_str()), inner) } else { (None, schema) }
+}
+
+/// The object schema a property holds, through a lone `allOf` or a
+/// nullable union (`Item | None`, lowered to `{"allOf": [Item], "nullable": true}`).
+fn object_of<'s>(doc: &'s Value, schema: &'s Value) -> &'s Value {
+    let schema = resolve(doc, schema);
+    let members = schema.get("allOf").or_else(|| schema.get("anyOf")).or_else(|| schema.get("oneOf"));
+    let not_null: Vec<&Value> = members
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|m| resolve(doc, m).get("type").and_then(Value::as_str) != Some("null"))
+        .collect();
+    match not_null.as_slice() {
+        [only] if schema.get("properties").is_none() => resolve(doc, only),
+        _ => schema,
+    }
 }
 
 /// The ids a create answered (`id` and `…_id` properties, at the top or in
@@ -1349,14 +1419,13 @@ fn documented_of(doc: &Value, op: &Value) -> BTreeMap<u16, Value> {
         .collect()
 }
 
-/// The path variables of `template` in `path`, percent-decoded.
+/// The path variables of `template` in `path` (compound segments'
+/// included), percent-decoded.
 fn path_values(template: &str, path: &str) -> BTreeMap<String, String> {
-    template::segments(template)
+    template::values(template, path)
+        .unwrap_or_default()
         .into_iter()
-        .zip(template::segments(path))
-        .filter_map(|(t, given)| {
-            template::variable(t).map(|name| (name.to_string(), crate::validate::percent_decode(given)))
-        })
+        .map(|(name, given)| (name.to_string(), crate::validate::percent_decode(given)))
         .collect()
 }
 
@@ -1455,18 +1524,34 @@ pub struct AnyPath {
     path: Vec<String>,
 }
 
+/// The most a catch-all endpoint lets dropshot stream: past it dropshot
+/// answers its own 400, so it is far beyond any [`Engine::with_body_limit`].
+const STREAM_CAP: usize = 1 << 40;
+
 async fn serve_any(
     rqctx: dropshot::RequestContext<Arc<Engine>>,
-    body: dropshot::UntypedBody,
+    body: dropshot::StreamingBody,
 ) -> Result<http::Response<dropshot::Body>, dropshot::HttpError> {
+    use futures_util::StreamExt;
     let engine = rqctx.context();
+    // read up to one byte past the engine's limit, so that a larger body is
+    // the engine's 413 in FastAPI's shape, not dropshot's `{"request_id",
+    // "message"}`, and is never read whole
+    let mut bytes = Vec::new();
+    let mut stream = std::pin::pin!(body.into_stream());
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+        if bytes.len() > engine.body_limit {
+            break;
+        }
+    }
     let uri = rqctx.request.uri();
     let request = Request {
         method: rqctx.request.method().as_str(),
         path: uri.path(),
         query: uri.query().unwrap_or_default(),
         headers: rqctx.request.headers(),
-        body: body.as_bytes(),
+        body: &bytes,
     };
     let answer = engine.answer(&request);
     let mut response = http::Response::builder().status(answer.status);
@@ -1479,11 +1564,11 @@ async fn serve_any(
 macro_rules! catch_all {
     ($($name:ident: $method:ident),* $(,)?) => {
         $(
-            #[dropshot::endpoint { method = $method, path = "/{path:.*}", unpublished = true, request_body_max_bytes = 16777216 }]
+            #[dropshot::endpoint { method = $method, path = "/{path:.*}", unpublished = true, request_body_max_bytes = STREAM_CAP }]
             async fn $name(
                 rqctx: dropshot::RequestContext<Arc<Engine>>,
                 _path: dropshot::Path<AnyPath>,
-                body: dropshot::UntypedBody,
+                body: dropshot::StreamingBody,
             ) -> Result<http::Response<dropshot::Body>, dropshot::HttpError> {
                 serve_any(rqctx, body).await
             }

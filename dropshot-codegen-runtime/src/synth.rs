@@ -69,6 +69,8 @@
 //!   `propertyNames`, so made-up keys of a `dict[SomeEnum, X]` would not be
 //!   the enum's, and the answer would break its schema in the 3.1 export
 //!   (schemathesis found it); `{}` fits every map.
+//! - An example (the schema's, or the first of `examples`) is the value,
+//!   unless it is an object or an array that its own schema refuses.
 //! - `nullable`: `null` about one time in four; a nullable schema with no
 //!   type at all (FastAPI's null-only field `x: None`, as lowered) always.
 //! - A `string` says nothing of what it holds: pydantic's `Decimal` dumped
@@ -76,7 +78,10 @@
 //! - `allOf` of several members: the members' objects merged.
 //! - `oneOf`/`anyOf` with a `discriminator`: a member picked by the seed,
 //!   its tag property set to the member's mapping value; without one, any
-//!   member.
+//!   member, except that a `oneOf`'s value must be one that no other member
+//!   takes (JSON Schema's rule, which schemathesis checks; pydantic's
+//!   `Legacy | Price`, where the first adds required fields to the second,
+//!   gives values the second takes too).
 //! - Recursion: past [`Synth::with_max_depth`] nested objects (3 by
 //!   default), optional properties take their default (`null`, `[]`, `{}`),
 //!   nullable ones `null` and arrays their fewest items; a required,
@@ -308,7 +313,12 @@ impl<'d> Gen<'d> {
 
     fn value(&mut self, schema: &Value, depth: usize) -> Value {
         let Resolved { schema, nullable, example } = self.resolve(schema);
-        if let Some(example) = example {
+        // the spec's example, unless its own schema refuses it (an agent
+        // example without the required `conversation_config`)
+        if let Some(example) = example
+            && (!example.is_object() && !example.is_array()
+                || crate::validate::Validator::new(self.synth.doc).validate_value(schema, example, &[]).is_ok())
+        {
             return example.clone();
         }
         if let Some(merged) = crate::validate::merged_all_of(self.synth.doc, schema) {
@@ -334,10 +344,28 @@ impl<'d> Gen<'d> {
             {
                 return self.decimal(number);
             }
-            return match self.rng.pick(members) {
-                Some(member) => self.value(member, depth),
-                None => Value::Null,
-            };
+            let Some(member) = self.rng.pick(members) else { return Value::Null };
+            let value = self.value(member, depth);
+            if schema.get("oneOf").is_none() || members.len() < 2 {
+                return value;
+            }
+            // JSON Schema's `oneOf` wants exactly one member to take the
+            // value: one that another member takes too (a model whose
+            // fields are a subset of another's) is traded for a value
+            // of a member that only that member takes
+            let doc = self.synth.doc;
+            let validator = crate::validate::Validator::new(doc);
+            let takers = |v: &Value| members.iter().filter(|m| validator.validate_value(m, v, &[]).is_ok()).count();
+            if takers(&value) <= 1 {
+                return value;
+            }
+            for member in members {
+                let other = self.value(member, depth);
+                if takers(&other) == 1 {
+                    return other;
+                }
+            }
+            return value;
         }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             return self.rng.pick(values).cloned().unwrap_or(Value::Null);
@@ -717,15 +745,58 @@ fn compiled(pattern: &str) -> Option<Arc<Compiled>> {
     if let Some(found) = cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
         return found;
     }
-    let entry = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()
+    // a lookaround (pydantic's `Decimal` as a string:
+    // `^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$`) is no part of what is generated:
+    // strings are made without it, and the whole pattern keeps the ones
+    // that fit (`matching` tries several)
+    let parse = |p: &str| regex_syntax::ParserBuilder::new().build().parse(p).ok();
+    let entry = parse(pattern)
+        .or_else(|| parse(&without_lookarounds(pattern)))
         .map(|hir| Arc::new(Compiled { hir, regex: regress::Regex::new(pattern).ok() }));
     if let Ok(mut c) = cache.write() {
         c.insert(pattern.to_string(), entry.clone());
     }
     entry
+}
+
+/// `pattern` without its lookaround groups (`(?=…)`, `(?!…)`, `(?<=…)`,
+/// `(?<!…)`), which `regex-syntax` does not parse.
+fn without_lookarounds(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..chars.len().min(i + 4)].iter().collect();
+        if ["(?=", "(?!", "(?<=", "(?<!"].iter().any(|open| rest.starts_with(open)) {
+            // skip to the group's closing parenthesis
+            let (mut depth, mut class) = (0usize, false);
+            while i < chars.len() {
+                match chars[i] {
+                    '\\' => i += 1,
+                    '[' if !class => class = true,
+                    ']' if class => class = false,
+                    '(' if !class => depth += 1,
+                    ')' if !class => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        out.push(chars[i]);
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            out.push(chars[i + 1]);
+            i += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Appends a string that `hir` matches; classes give printable ASCII where
@@ -816,6 +887,8 @@ mod tests {
             r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
             r"^(a|bc|[x-z]+)?\.\w{3}$",
             "^password$",
+            // pydantic's `Decimal` dumped as a string: a lookahead
+            r"^(?!^[-+.]*$)[+-]?0*\d*\.?\d*$",
         ] {
             let regex = regress::Regex::new(pattern).unwrap();
             for seed in 0..20 {
@@ -827,6 +900,28 @@ mod tests {
         for seed in 0..20 {
             let len = synth.value(&bounded, seed).as_str().unwrap().len();
             assert!((3..=5).contains(&len));
+        }
+    }
+
+    #[test]
+    fn a_one_of_value_is_taken_by_one_member_only() {
+        // the first member is the second with more required fields
+        let doc = json!({"components": {"schemas": {
+            "Price": {"type": "object", "required": ["id", "amount"],
+                "properties": {"id": {"type": "string"}, "amount": {"type": "integer"}}},
+            "LegacyPrice": {"type": "object", "required": ["id", "amount", "legacy"],
+                "properties": {"id": {"type": "string"}, "amount": {"type": "integer"},
+                    "legacy": {"type": "boolean", "const": true}}}
+        }}});
+        let schema =
+            json!({"oneOf": [{"$ref": "#/components/schemas/LegacyPrice"}, {"$ref": "#/components/schemas/Price"}]});
+        let validator = crate::validate::Validator::new(&doc);
+        let members = schema["oneOf"].as_array().unwrap();
+        let synth = Synth::new(&doc);
+        for seed in 0..40 {
+            let value = synth.value(&schema, seed);
+            let takers = members.iter().filter(|m| validator.validate_value(m, &value, &[]).is_ok()).count();
+            assert_eq!(takers, 1, "seed {seed}: {value}");
         }
     }
 

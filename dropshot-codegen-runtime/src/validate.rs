@@ -277,6 +277,9 @@ pub struct Validator<'d> {
     /// bits is taken for an integer when the text has such a literal, as
     /// Python reads it (looked for only then, not on every body).
     body: Option<&'d [u8]>,
+    /// JSON Schema's `oneOf` besides pydantic's union: a value that more
+    /// than one member takes is refused ([`Validator::exclusive`]).
+    exclusive: bool,
 }
 
 type Errors = Vec<ValidationError>;
@@ -306,7 +309,18 @@ enum Kind<'s> {
 
 impl<'d> Validator<'d> {
     pub fn new(doc: &'d Value) -> Self {
-        Self { doc, body: None }
+        Self { doc, body: None, exclusive: false }
+    }
+
+    /// A validator that also keeps JSON Schema's rule for a `oneOf`
+    /// without a discriminator: exactly one member takes the value. pydantic
+    /// takes the first member that fits (smart mode), so requests are
+    /// validated without it; answers are checked by JSON Schema tools
+    /// (schemathesis), and a model whose fields are a subset of another's
+    /// (`LegacyPrice | Price`) takes the other's values too.
+    pub fn exclusive(mut self) -> Self {
+        self.exclusive = true;
+        self
     }
 
     /// Validates a raw request body: `required` is the request body's
@@ -338,7 +352,11 @@ impl<'d> Validator<'d> {
         if input.is_null() && !required {
             return Ok(Value::Null);
         }
-        Validator { doc: self.doc, body: Some(body) }.validate_value(schema, input, &[json!("body")])
+        Validator { doc: self.doc, body: Some(body), exclusive: self.exclusive }.validate_value(
+            schema,
+            input,
+            &[json!("body")],
+        )
     }
 
     /// Validates a parsed value; `loc` is where it is (e.g. `["body"]`).
@@ -447,7 +465,25 @@ impl<'d> Validator<'d> {
             Kind::Map(values) => self.check_map(values, input, loc, strict, errors),
             Kind::Array(array) => self.check_array(array, input, loc, strict, errors),
             Kind::Tagged(union) => self.check_tagged(union, input, loc, strict, errors),
-            Kind::Union(members) => self.check_union(members, input, loc, strict, errors),
+            Kind::Union(members) => {
+                let out = self.check_union(members, input, loc, strict, errors)?;
+                if self.exclusive && schema.get("anyOf").is_none() && schema.get("oneOf").is_some() {
+                    let mut scratch = Vec::new();
+                    let takers = members
+                        .iter()
+                        .filter(|m| {
+                            scratch.clear();
+                            self.check(m, input, loc, strict, &mut scratch).is_some() && scratch.is_empty()
+                        })
+                        .count();
+                    if takers > 1 {
+                        let message = "Input is valid under more than one member of oneOf";
+                        errors.push(*ValidationError::new("one_of_ambiguous", loc, message, input));
+                        return None;
+                    }
+                }
+                Some(out)
+            }
             Kind::Decimal(number) => push(errors, check_decimal(number, input, loc, strict)),
             Kind::Enum(values, is_enum) => push(errors, check_enum(values, is_enum, input, loc, strict)),
             Kind::Str => push(errors, check_str(schema, input, loc)),
@@ -881,6 +917,18 @@ fn check_str(schema: &Value, input: &Value, loc: &[Value]) -> Check {
     let Value::String(s) = input else {
         return Err(ValidationError::new("string_type", loc, "Input should be a valid string", input));
     };
+    // pydantic's `AnyUrl`/`HttpUrl` (`format: uri`): an absolute URL, a
+    // scheme first (`0` or `/x` is no URL, and no JSON Schema tool takes it)
+    if schema.get("format").and_then(Value::as_str) == Some("uri") {
+        let scheme = s.split_once(':').map(|(scheme, _)| scheme).unwrap_or_default();
+        let absolute = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        if !absolute {
+            let why = if s.is_empty() { "input is empty" } else { "relative URL without a base" };
+            return Err(ValidationError::new("url_parsing", loc, format!("Input should be a valid URL, {why}"), input)
+                .with_ctx(json!({"error": why})));
+        }
+    }
     let len = s.chars().count() as u64;
     if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
         && len < min

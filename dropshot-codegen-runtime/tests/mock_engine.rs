@@ -304,6 +304,15 @@ fn real_shapes() -> Engine {
                 "get": {"operationId": "read_thing", "parameters": [path_param("id", json!({"type": "integer"}))],
                         "responses": ok(json!({"type": "object", "required": ["results"], "properties": {"results": r("Thing")}}))}
             },
+            // an envelope with a count beside the item, which may be null
+            // (agenta's `WebhookDeliveryResponse`)
+            "/deliveries": {
+                "post": {"operationId": "create_delivery", "requestBody": body(r("NewThing")), "responses": ok(r("DeliveryResponse"))}
+            },
+            "/deliveries/{delivery_id}": {
+                "get": {"operationId": "read_delivery", "parameters": [path_param("delivery_id", json!({"type": "string"}))],
+                        "responses": ok(r("DeliveryResponse"))}
+            },
             // an example its own schema refuses
             "/health": {
                 "get": {"operationId": "health", "responses": {"200": {"description": "OK", "content": {"application/json": {
@@ -347,6 +356,14 @@ fn real_shapes() -> Engine {
                     "schema": {"type": "object", "required": ["created_at"], "properties": {"created_at": {"type": "string", "format": "date-time"}}},
                     "example": {"created_at": "2025-07-15T14:49:41.149000"}}}}}}
             },
+            // a union whose first member is the second with a field more
+            // (polar's `LegacyRecurringProductPrice | ProductPrice`), its
+            // example taken by both
+            "/prices": {
+                "get": {"operationId": "prices", "responses": {"200": {"description": "OK", "content": {"application/json": {
+                    "schema": {"type": "array", "items": {"oneOf": [r("LegacyPrice"), r("Price")]}},
+                    "example": [{"id": "p1", "amount": 5, "legacy": true}]}}}}}
+            },
             // two templates naming one place
             "/roles/{scope}": {
                 "get": {"operationId": "roles_in_scope",
@@ -371,7 +388,14 @@ fn real_shapes() -> Engine {
             "Thing": {"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
             "Board": {"type": "object", "required": ["board_id", "name"], "properties": {"board_id": {"type": "string"}, "name": {"type": "string"}}},
             "NewPrompt": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "template": {"type": "string"}}},
-            "Access": {"type": "object", "required": ["allowed"], "properties": {"allowed": {"type": "boolean"}}}
+            "Access": {"type": "object", "required": ["allowed"], "properties": {"allowed": {"type": "boolean"}}},
+            "DeliveryResponse": {"type": "object", "properties": {"count": {"type": "integer", "default": 0},
+                                 "delivery": {"allOf": [r("Delivery")], "nullable": true}}},
+            "Delivery": {"type": "object", "required": ["id", "name"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+            "Price": {"type": "object", "required": ["id", "amount"],
+                      "properties": {"id": {"type": "string"}, "amount": {"type": "integer"}}},
+            "LegacyPrice": {"type": "object", "required": ["id", "amount", "legacy"],
+                            "properties": {"id": {"type": "string"}, "amount": {"type": "integer"}, "legacy": {"type": "boolean"}}}
         }, "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}
     });
     Engine::new(doc, &BTreeMap::new())
@@ -457,6 +481,15 @@ fn items_answered_in_an_envelope_are_stored_without_it() {
     assert_eq!((a.status, &read), (200, &created));
     let (_, listed) = call(&e, "GET", "/things", None);
     assert_eq!(listed["results"], json!([thing]));
+    // and one with a count beside it
+    let (a, created) = call(&e, "POST", "/deliveries", Some(json!({"name": "first"})));
+    assert_eq!(a.status, 200, "{created}");
+    let delivery = &created["delivery"];
+    assert_eq!(delivery["name"], "first", "{created}");
+    let (a, read) = call(&e, "GET", &format!("/deliveries/{}", delivery["id"].as_str().unwrap()), None);
+    assert_eq!((a.status, &read["delivery"]), (200, delivery));
+    let (a, _) = call(&e, "GET", "/deliveries/nope", None);
+    assert_eq!(a.status, 404);
 }
 
 #[test]
@@ -489,6 +522,19 @@ fn an_id_the_client_names_in_the_body_addresses_the_item() {
     // an empty name is the empty last segment
     call(&e, "POST", "/prompts", Some(json!({"name": ""})));
     let (a, _) = call(&e, "GET", "/prompts/", None);
+    assert_eq!(a.status, 200);
+    // a name that holds `%XX` itself is found by its encoding, as FastAPI
+    // finds it, and by its text as sent, as schemathesis sends it
+    call(&e, "POST", "/prompts", Some(json!({"name": "%C3%A9t"})));
+    let (a, _) = call(&e, "GET", "/prompts/%25C3%25A9t", None);
+    assert_eq!(a.status, 200);
+    let (a, _) = call(&e, "DELETE", "/prompts/%C3%A9t", None);
+    assert_eq!(a.status, 200);
+    let (a, _) = call(&e, "GET", "/prompts/%25C3%25A9t", None);
+    assert_eq!(a.status, 404);
+    // while a decoded name is found by its encoding only
+    call(&e, "POST", "/prompts", Some(json!({"name": "ét"})));
+    let (a, _) = call(&e, "GET", "/prompts/%C3%A9t", None);
     assert_eq!(a.status, 200);
 }
 
@@ -523,4 +569,12 @@ fn answers_keep_what_json_schema_asks_beyond_pydantic() {
     let (a, refused) = call_with(&e, "GET", "/pages", None, &http::HeaderMap::new());
     assert_eq!(a.status, 401);
     assert!(refused["error"].is_string(), "{refused}");
+    // a `oneOf` value is taken by one member only: every `LegacyPrice` is a
+    // `Price` too, so only a `Price` (without `legacy`) is
+    for seed in 0..10 {
+        let (a, prices) = call(&e, "GET", &format!("/prices?seed={seed}"), None);
+        assert_eq!(a.status, 200);
+        let prices = prices.as_array().unwrap();
+        assert!(prices.iter().all(|p| p.get("legacy").is_none() && p["amount"].is_i64()), "{prices:?}");
+    }
 }

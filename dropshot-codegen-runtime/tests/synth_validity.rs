@@ -213,3 +213,47 @@ fn bounds_formats_and_recursion() {
     assert!(datetimes.iter().any(|d| d.ends_with('Z') && d.contains('.')));
     assert!(datetimes.iter().any(|d| d.ends_with(":00") && !d.ends_with('Z')));
 }
+
+/// The exports of real services (`../shared/realworld`, read from there):
+/// every JSON response's synthesized values, a few seeds each, are valid
+/// by JSON Schema's rules too (a `oneOf` member each, patterns with
+/// lookarounds), as schemathesis checks the stub's answers.
+#[test]
+fn synthesized_values_of_real_exports_are_valid() {
+    let dir =
+        std::env::var_os("REALWORLD_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/realworld"));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        panic!(
+            "{}: the exports of real services are read from there (REALWORLD_DIR names another folder)",
+            dir.display()
+        )
+    };
+    let mut files: Vec<PathBuf> =
+        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    files.sort();
+    let (mut total, mut failures) = (0, Vec::new());
+    for file in files {
+        let raw: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let doc = xtask::lower::lower(&raw).unwrap_or_else(|p| panic!("{}: {p:?}", file.display())).doc;
+        let synth = Synth::new(&doc);
+        let validator = Validator::new(&doc).exclusive();
+        for (place, schema) in schemas(&doc).into_iter().filter(|(place, _)| !place.starts_with('#')) {
+            for seed in 0..3 {
+                total += 1;
+                let value = synth.value(&schema, seed);
+                if let Err(errors) = validator.validate_value(&schema, &value, &[]) {
+                    let name = file.file_name().unwrap().to_string_lossy();
+                    failures
+                        .push(format!("{name} {place} seed {seed}: {}", serde_json::to_string(&errors[0]).unwrap()));
+                }
+            }
+        }
+    }
+    println!("real exports: {} of {total} values valid", total - failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {total} fail:\n{}",
+        failures.len(),
+        failures.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+    );
+}

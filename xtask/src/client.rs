@@ -306,7 +306,7 @@ fn split_after_types(tokens: proc_macro2::TokenStream) -> (proc_macro2::TokenStr
 }
 
 /// Lints are silenced in generated code only.
-const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, unreachable_pub, rustdoc::all)]\n";
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, unused_comparisons, dead_code, unreachable_pub, rustdoc::all)]\n";
 
 /// The document progenitor reads (see the module docs).
 pub fn progenitor_input(spec: &Spec) -> Value {

@@ -73,6 +73,18 @@
 //!   own, the variable one the versions below 1.0.0, and the generated
 //!   `version_policy()` (which a server must use) picks the version from the
 //!   request's path. Versions are used for nothing else.
+//!
+//! **Compound segments** (`/bbox/{minx},{miny}.{format}`), which OpenAPI
+//! allows and FastAPI serves, and dropshot neither routes nor describes:
+//! the segment is routed as one variable (a literal sibling at the place
+//! goes through the rule above), and `<Op>Path` is read from
+//! `<Op>PathRoute`, the route's variables as text, split as Starlette
+//! matches the segment (`dropshot_codegen_runtime::template::capture`) into
+//! `<Op>PathFields`, each parameter parsed and refused as any other; a
+//! value the segment does not fit is a routing refusal. The operation is
+//! published at `template::described_at` (a literal spelling the segment,
+//! then one variable per parameter), which `restore_spec_paths` renames to
+//! the spec's path in the published document.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,7 +96,7 @@ use typify::{TypeSpace, TypeSpaceSettings};
 
 use crate::diag::{Problem, ProblemKind as Kind};
 use crate::names::escape_keyword;
-use dropshot_codegen_runtime::template::{segments, variable};
+use dropshot_codegen_runtime::template::{described_at, has_variables, is_compound, segments, variable, variables};
 
 use crate::spec::{Operation, Spec, parameters, resolve};
 
@@ -119,7 +131,7 @@ fn edition_2024_keywords(tokens: TokenStream) -> TokenStream {
         .collect()
 }
 
-const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, dead_code, unreachable_pub, rustdoc::all)]\n";
+const INNER_ATTRIBUTES: &str = "#![allow(clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction, missing_docs, rust_2018_idioms, unused_qualifications, unused_lifetimes, unused_imports, unused_comparisons, dead_code, unreachable_pub, rustdoc::all)]\n";
 
 struct Generator<'a> {
     spec: &'a Spec,
@@ -163,6 +175,9 @@ struct Endpoint<'a> {
     response: TokenStream,
     /// The path dropshot routes (the spec's path, or its variable form).
     route_path: String,
+    /// The path the published description declares: the spec's, or where
+    /// dropshot can describe it ([`described_at`]).
+    published_path: String,
     /// Registered at a variable's place: routed, but published separately.
     shadowed: bool,
     /// `deprecated: true` in the spec (FastAPI's `deprecated=True`).
@@ -287,10 +302,13 @@ impl<'a> Generator<'a> {
             self.routes.literal_versions.iter().map(|(path, method, major)| quote!((#path, #method, #major)));
         // dropshot drops a path's trailing slash (`/users/`) from its document:
         // put back where the spec has one
-        let publish_call = if self.spec.operations.iter().any(|op| op.path.len() > 1 && op.path.ends_with('/')) {
+        // and compound segments (`{lon},{lat}`), which it cannot describe
+        let renamed =
+            |path: &str| path.len() > 1 && path.ends_with('/') || segments(path).iter().any(|s| is_compound(s));
+        let publish_call = if self.spec.operations.iter().any(|op| renamed(&op.path)) {
             quote! {
                 let mut doc = dropshot_codegen_runtime::publish(main, published_description(), API_TITLE, API_VERSION);
-                dropshot_codegen_runtime::restore_trailing_slashes(&mut doc, ROUTES);
+                dropshot_codegen_runtime::restore_spec_paths(&mut doc, ROUTES);
                 doc
             }
         } else {
@@ -379,6 +397,10 @@ impl<'a> Generator<'a> {
 
         let route = self.routes.route_of(op);
         let mut path_fields = Vec::new();
+        // the same fields without serde's or schemars' attributes, and their
+        // names, for an `<Op>Path` read from compound segments
+        let mut plain_path_fields = Vec::new();
+        let mut path_field_idents = Vec::new();
         let mut published_fields = Vec::new();
         let mut query_fields = Vec::new();
         let mut header_fields = Vec::new();
@@ -460,6 +482,8 @@ impl<'a> Generator<'a> {
                         None => quote! { #described #field_tokens },
                     };
                     path_fields.push(routed);
+                    plain_path_fields.push(quote! { #doc pub #field_ident: #ty, });
+                    path_field_idents.push(field_ident.clone());
                     published_fields.push(quote! { #doc #described #rename pub #field_ident: #ty, });
                 }
                 "header" => header_fields.push(field_tokens),
@@ -509,6 +533,8 @@ impl<'a> Generator<'a> {
             );
             path_fields
                 .push(quote! { #[doc = #doc] #rename #[serde(deserialize_with = #check)] pub #field_ident: String, });
+            plain_path_fields.push(quote! { #[doc = #doc] pub #field_ident: String, });
+            path_field_idents.push(field_ident);
         }
         support.extend(self.routes.check_fns(op));
 
@@ -519,7 +545,19 @@ impl<'a> Generator<'a> {
         let shadowed = route.differs();
         let path_struct = (!path_fields.is_empty()).then(|| {
             let doc = format!("Path parameters of `{}`.", op.name);
-            support.push(quote! { #[doc = #doc] #derive pub struct #path_ident { #(#path_fields)* } });
+            if route.compound_segments.is_empty() {
+                support.push(quote! { #[doc = #doc] #derive pub struct #path_ident { #(#path_fields)* } });
+            } else {
+                support.extend(self.compound_path_struct(
+                    op,
+                    &route,
+                    &pascal,
+                    &doc,
+                    &path_fields,
+                    &plain_path_fields,
+                    &path_field_idents,
+                ));
+            }
             quote!(#path_ident)
         });
         let published_path_struct = if !shadowed {
@@ -590,9 +628,79 @@ impl<'a> Generator<'a> {
             body,
             response,
             route_path: route.path,
+            published_path: described_at(&op.path),
             shadowed,
             deprecated: doc_value.get("deprecated") == Some(&Value::Bool(true)),
         })
+    }
+
+    /// `<Op>Path` of an operation with compound segments (`{lon},{lat}`):
+    /// dropshot routes each as one variable, so the struct is read from
+    /// `<Op>PathRoute` (the route's variables as text, which is also what it
+    /// describes to dropshot) and split by
+    /// `dropshot_codegen_runtime::extract::compound_path` into
+    /// `<Op>PathFields`, whose fields parse each parameter as any other.
+    #[allow(clippy::too_many_arguments)]
+    fn compound_path_struct(
+        &self,
+        op: &Operation,
+        route: &Route,
+        pascal: &str,
+        doc: &str,
+        fields: &[TokenStream],
+        plain_fields: &[TokenStream],
+        idents: &[syn::Ident],
+    ) -> Vec<TokenStream> {
+        let path_ident = format_ident!("{pascal}Path");
+        let route_ident = format_ident!("{pascal}PathRoute");
+        let fields_ident = format_ident!("{pascal}PathFields");
+        let route_name = route_ident.to_string();
+        let route_vars: Vec<&str> = route_variables(&route.path).collect();
+        let route_fields = route_vars.iter().enumerate().map(|(n, v)| {
+            let f = format_ident!("v{n}");
+            quote!(#[serde(rename = #v)] pub #f: String,)
+        });
+        let values = route_vars.iter().enumerate().map(|(n, v)| {
+            let f = format_ident!("v{n}");
+            quote!((#v, route.#f.as_str()))
+        });
+        let segs = route_segments(&op.path);
+        let compounds = route.compound_segments.iter().map(|(i, var, seg)| {
+            // a value the segment does not fit names the paths with a
+            // plain variable there, as FastAPI's router would
+            let allow = self.routes.allowed(&segs, *i, seg, false);
+            quote!((#var, #seg, &[#(#allow),*]))
+        });
+        let route_doc = format!("The route's variables of `{}`, as dropshot reads them.", op.name);
+        let fields_doc = format!("The path parameters of `{}`, read from the route's variables.", op.name);
+        vec![quote! {
+            #[doc = #route_doc]
+            #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+            pub struct #route_ident { #(#route_fields)* }
+            #[doc = #fields_doc]
+            #[derive(serde::Deserialize)]
+            struct #fields_ident { #(#fields)* }
+            #[doc = #doc]
+            #[derive(Debug, Clone, serde::Deserialize)]
+            #[serde(try_from = #route_name)]
+            pub struct #path_ident { #(#plain_fields)* }
+            impl schemars::JsonSchema for #path_ident {
+                fn schema_name() -> String {
+                    <#route_ident as schemars::JsonSchema>::schema_name()
+                }
+                fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::schema::Schema {
+                    <#route_ident as schemars::JsonSchema>::json_schema(generator)
+                }
+            }
+            impl TryFrom<#route_ident> for #path_ident {
+                type Error = String;
+                fn try_from(route: #route_ident) -> Result<Self, String> {
+                    let fields: #fields_ident =
+                        dropshot_codegen_runtime::extract::compound_path(&[#(#values),*], &[#(#compounds),*])?;
+                    Ok(Self { #(#idents: fields.#idents),* })
+                }
+            }
+        }]
     }
 
     /// The success type of an operation: dropshot's own typed response when
@@ -852,7 +960,7 @@ impl<'a> Generator<'a> {
 
     fn endpoint_tokens(&self, e: &Endpoint<'_>, error: &TokenStream, published: bool) -> TokenStream {
         let method = format_ident!("{}", e.op.method.to_uppercase());
-        let path = if published { e.op.path.clone() } else { e.route_path.clone() };
+        let path = if published { e.published_path.clone() } else { e.route_path.clone() };
         let operation_id = &e.op.operation_id;
         let tags = &e.tags;
         let limit = self.spec.config.server.request_body_max_bytes;
@@ -896,8 +1004,13 @@ impl<'a> Generator<'a> {
         let response = &e.response;
         let mut doc = e.doc.clone();
         if e.shadowed && !published {
+            let why = if segments(&e.op.path).iter().any(|s| is_compound(s)) {
+                "dropshot routes no segment that mixes text and variables"
+            } else {
+                "dropshot cannot hold it beside a sibling"
+            };
             doc.push_str(&format!(
-                "\n\nRouted through `{}` because dropshot cannot hold `{}` beside it; published at its own path by [`openapi`].",
+                "\n\nRouted through `{}` (the spec's `{}`) because {why}; published at its own path by [`openapi`].",
                 e.route_path, e.op.path
             ));
         }
@@ -1123,6 +1236,10 @@ struct Route {
     shadowed: bool,
     /// (segment index, variable name, literal) for literal segments routed as variables.
     literal_segments: Vec<(usize, String, String)>,
+    /// (segment index, variable name, the spec's segment) for compound
+    /// segments (`{lon},{lat}`), routed as one variable and split by the
+    /// generated `<Op>Path`.
+    compound_segments: Vec<(usize, String, String)>,
     /// (segment index, variable name, literals refused) for variable segments with literal siblings.
     guarded_variables: Vec<(usize, String, Vec<String>)>,
     /// spec name → route name, for variables the route names as a sibling
@@ -1171,14 +1288,22 @@ impl Routes {
                 nodes.entry(normalise(&routed[k])).or_default().push(k);
             }
             for members in nodes.into_values() {
-                let Some(first) = members.iter().find_map(|&k| variable(spec_segs[k][i])) else {
+                // a compound segment is routed as a variable too, named
+                // after its variables when no plain variable names the place
+                let first = members.iter().find_map(|&k| variable(spec_segs[k][i]).map(str::to_string)).or_else(|| {
+                    members
+                        .iter()
+                        .find(|&&k| is_compound(spec_segs[k][i]))
+                        .map(|&k| variables(spec_segs[k][i]).join("_"))
+                });
+                let Some(first) = first else {
                     for k in members {
                         routed[k].push(spec_segs[k][i].to_string());
                     }
                     continue;
                 };
                 let held: BTreeSet<&str> = routed[members[0]].iter().filter_map(|s| variable(s)).collect();
-                let mut name = first.to_string();
+                let mut name = first.clone();
                 let mut n = 2;
                 while held.contains(name.as_str()) {
                     name = format!("{first}_{n}");
@@ -1195,11 +1320,13 @@ impl Routes {
             let k = index[op.path.as_str()];
             let segs = &spec_segs[k];
             let mut literal_segments = Vec::new();
+            let mut compound_segments = Vec::new();
             let mut guarded_variables = Vec::new();
             let mut renamed = BTreeMap::new();
             for (i, (seg, routed_seg)) in segs.iter().zip(&routed[k]).enumerate() {
                 let Some(name) = variable(routed_seg) else { continue };
                 match variable(seg) {
+                    None if is_compound(seg) => compound_segments.push((i, name.to_string(), seg.to_string())),
                     None => literal_segments.push((i, name.to_string(), seg.to_string())),
                     Some(v) => {
                         if v != name {
@@ -1210,7 +1337,7 @@ impl Routes {
                         let literals: Vec<String> = (0..paths.len())
                             .filter(|&q| {
                                 spec_segs[q].len() > i
-                                    && variable(spec_segs[q][i]).is_none()
+                                    && !has_variables(spec_segs[q][i])
                                     && normalise(&routed[q][..i]) == node
                             })
                             .map(|q| spec_segs[q][i].to_string())
@@ -1226,7 +1353,14 @@ impl Routes {
             let path = format!("/{}", routed[k].join("/"));
             routes.insert(
                 op.operation_id.clone(),
-                Route { shadowed: !literal_segments.is_empty(), path, literal_segments, guarded_variables, renamed },
+                Route {
+                    shadowed: !literal_segments.is_empty() || !compound_segments.is_empty(),
+                    path,
+                    literal_segments,
+                    compound_segments,
+                    guarded_variables,
+                    renamed,
+                },
             );
         }
         // Operations that share dropshot's route *and* method (GET /users/me
@@ -1378,14 +1512,14 @@ fn publishing_groups<'e, 'a>(endpoints: impl Iterator<Item = &'e Endpoint<'a>>) 
     }
     let mut groups: Vec<(Tree, Vec<&Endpoint<'a>>)> = Vec::new();
     for e in endpoints {
-        let at = match groups.iter().position(|(tree, _)| tree.fits(&e.op.path)) {
+        let at = match groups.iter().position(|(tree, _)| tree.fits(&e.published_path)) {
             Some(at) => at,
             None => {
                 groups.push((Tree::default(), Vec::new()));
                 groups.len() - 1
             }
         };
-        groups[at].0.add(&e.op.path);
+        groups[at].0.add(&e.published_path);
         groups[at].1.push(e);
     }
     groups.into_iter().map(|(_, group)| group).collect()

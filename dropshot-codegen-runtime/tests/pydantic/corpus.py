@@ -39,7 +39,7 @@ import fastapi  # noqa: E402
 import pydantic  # noqa: E402
 from fastapi import Body, FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter  # noqa: E402
+from pydantic import AnyUrl, BaseModel, ConfigDict, Field, TypeAdapter  # noqa: E402
 
 import app as coverage  # noqa: E402
 
@@ -85,6 +85,7 @@ class Shapes(BaseModel):
     anything: Any = None
     note: str | None = None
     mix: Strict | int | None = None
+    link: AnyUrl | None = None
 
 
 extra = FastAPI(title="Validation extras", version="1.0.0")
@@ -309,6 +310,11 @@ CASES: list[tuple[str, str, str, str, Any]] = [
     ("shapes nullable union bad", "extra", "post", "/shapes", {"either": "maybe"}),
     ("shapes nullable union string int", "extra", "post", "/shapes", {"either": "1"}),
     ("shapes nullable union object", "extra", "post", "/shapes", {"either": {}}),
+    ("shapes url relative", "extra", "post", "/shapes", {"link": "0"}),
+    ("shapes url path", "extra", "post", "/shapes", {"link": "/a/b"}),
+    ("shapes url empty", "extra", "post", "/shapes", {"link": ""}),
+    ("shapes url valid", "extra", "post", "/shapes", {"link": "https://example.com/a"}),
+    ("shapes url other scheme", "extra", "post", "/shapes", {"link": "mailto:a@example.com"}),
     ("shapes datetime bad", "extra", "post", "/shapes", {"when": "2024-01-02 25:00"}),
     ("shapes datetime garbage", "extra", "post", "/shapes", {"when": "yesterday"}),
     ("shapes datetime date only", "extra", "post", "/shapes", {"when": "2024-01-02"}),
