@@ -1,7 +1,7 @@
 """Writes the export of a large FastAPI service, made by FastAPI itself, for benchmarks.
 
-The Coverage API (fastapi-app/app.py, 36 operations using every feature the
-generators cover) mounted COPIES times (default 9: 324 operations) under
+The Coverage API (fastapi-app/app.py, 38 operations using every feature the
+generators cover) mounted COPIES times (default 9: 342 operations) under
 `/c0`, `/c1`, ...: one FastAPI application whose `app.openapi()` is the
 export. FastAPI exports the same operation id in every copy where the app
 sets its own (`users-read_user`, with a warning), which no generator can

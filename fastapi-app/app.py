@@ -305,6 +305,18 @@ class DescriptionUpdate(BaseModel):
     words: int
 
 
+class Tile(BaseModel):
+    z: int
+    x: int
+    y: int
+    format: Literal["png", "jpg"]
+
+
+class Point(BaseModel):
+    lon: float
+    lat: float
+
+
 class LegacyItem(BaseModel):
     model_config = ConfigDict(title="LegacyItem")
 
@@ -982,6 +994,21 @@ def sample_tree() -> Node:
             Node(name="b", value=4),
         ],
     )
+
+
+@misc_router.get("/tiles/{z}/{x}/{y}.{fmt}", response_model=Tile)
+def read_tile(
+    z: Annotated[int, Path(ge=0, le=30)], x: int, y: int, fmt: Literal["png", "jpg"]
+) -> Tile:
+    """A tile by its coordinates and format: a path segment that holds a
+    variable beside text (`{y}.{fmt}`), as map services have."""
+    return Tile(z=z, x=x, y=y, format=fmt)
+
+
+@misc_router.get("/points/{lon},{lat}", response_model=Point)
+def read_point(lon: float, lat: float) -> Point:
+    """A point: two variables in one segment (`{lon},{lat}`)."""
+    return Point(lon=lon, lat=lat)
 
 
 @misc_router.get("/health", response_class=PlainTextResponse)

@@ -411,6 +411,18 @@ def test_trees_and_health():
     assert r.text == "ok" and r.headers["content-type"].startswith("text/plain")
 
 
+@test
+def test_compound_segments():
+    c = client()
+    assert expect(c.get("/tiles/3/4/5.png"), 200).json() == {"z": 3, "x": 4, "y": 5, "format": "png"}
+    # Starlette's greedy match: the float keeps its point
+    assert expect(c.get("/points/1.5,-2.25"), 200).json() == {"lon": 1.5, "lat": -2.25}
+    expect(c.get("/tiles/3/4/5.gif"), 422)
+    expect(c.get("/tiles/99/4/5.png"), 422)
+    expect(c.get("/points/east,2"), 422)
+    expect(c.get("/points/12"), 404)
+
+
 # ---- the export matches the app -------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 //! The generated client against the real thing: the FastAPI application of
 //! `fastapi-app/` under uvicorn on 127.0.0.1, called through
 //! `codegen_tests::fastapi_client` (generated from its own export,
-//! `fastapi-app/openapi.json`) for every one of its 36 operations.
+//! `fastapi-app/openapi.json`) for every one of its 38 operations.
 //!
 //! The app is started with `scripts/fastapi-app serve PORT`, which installs
 //! its pinned requirements into `target/fastapi-venv` the first time; the
@@ -389,6 +389,16 @@ async fn every_operation_against_the_fastapi_app() {
     assert_eq!(summary.leaves, vec!["a1".to_string(), "b".to_string()]);
     let sample = anonymous.sample_tree().send().await.unwrap();
     assert_eq!((sample.name.as_str(), sample.children.len()), ("root", 2));
+
+    // compound segments: a variable beside text, two in one segment
+    let tile = anonymous.read_tile().z(3i64).x(4i64).y(5i64).fmt(types::Fmt::Png).send().await.unwrap();
+    assert_eq!((tile.z, tile.x, tile.y, tile.format.to_string().as_str()), (3, 4, 5, "png"));
+    let point = anonymous.read_point().lon(1.5).lat(-2.25).send().await.unwrap();
+    assert_eq!((point.lon, point.lat), (1.5, -2.25));
+    match anonymous.read_tile().z(99i64).x(4i64).y(5i64).fmt(types::Fmt::Jpg).send().await {
+        Err(Error::ErrorResponse(body)) => assert_eq!(body.status().as_u16(), 422),
+        other => panic!("z past its bound is FastAPI's typed 422: {other:?}"),
+    }
 
     // deprecated listing
     // the service marks it deprecated, and so does the generated method
