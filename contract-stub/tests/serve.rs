@@ -54,7 +54,7 @@ fn fixtures_that_fit_no_resource_are_refused_with_their_place() {
 fn every_operation_is_described() {
     let engine = contract_stub::engine(contract_stub::Options::new(coverage_spec())).unwrap();
     let lines = contract_stub::describe(&engine);
-    assert_eq!(lines.len(), 36);
+    assert_eq!(lines.len(), 38);
     assert!(lines.contains(&"  stateful      create_item_items_post (create /items)".to_string()), "{lines:#?}");
     assert!(lines.contains(&"  example       health_health_get".to_string()), "{lines:#?}");
 }

@@ -49,6 +49,15 @@ fn routing_answers_as_starlette() {
     let (a, v) = call(&e, "PUT", "/items", None);
     assert_eq!((a.status, v), (405, json!({"detail": "Method Not Allowed"})));
     assert_eq!(a.header("allow"), Some("GET, POST"));
+    // compound segments, matched as Starlette matches them
+    let (a, v) = call(&e, "GET", "/tiles/3/4/5.png", None);
+    assert_eq!(a.status, 200, "{v}");
+    let (a, v) = call(&e, "GET", "/tiles/3/4/5.gif", None);
+    assert_eq!((a.status, &v["detail"][0]["loc"]), (422, &json!(["path", "fmt"])), "{v}");
+    let (a, v) = call(&e, "GET", "/points/1.5,-2.25", None);
+    assert_eq!(a.status, 200, "{v}");
+    let (a, _) = call(&e, "GET", "/points/12", None);
+    assert_eq!(a.status, 404);
 }
 
 #[test]
@@ -152,7 +161,7 @@ fn the_same_request_gets_the_same_example_answer() {
 fn every_operation_says_how_it_is_answered() {
     let e = engine();
     let sources: BTreeMap<String, Source> = e.sources().into_iter().collect();
-    assert_eq!(sources.len(), 36);
+    assert_eq!(sources.len(), 38);
     assert_eq!(sources["create_item_items_post"], Source::Stateful { collection: "/items".into(), role: Role::Create });
     assert_eq!(sources["pets-read_pet"], Source::Stateful { collection: "/pets".into(), role: Role::Read });
     assert_eq!(sources["health_health_get"], Source::Example);

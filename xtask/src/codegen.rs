@@ -435,7 +435,7 @@ mod stub_report_tests {
         let spec = Spec::from_str("openapi.json", &text, config).unwrap();
         let mut out = String::new();
         stub_report(&spec, &mut out);
-        assert_eq!(out.lines().count(), 36, "{out}");
+        assert_eq!(out.lines().count(), 38, "{out}");
         assert!(out.contains("        Stub POST /items: stateful (create /items)\n"), "{out}");
         assert!(
             out.contains(
